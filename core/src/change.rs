@@ -32,10 +32,17 @@ mod tests {
     use crate::ids::DocId;
 
     fn a_change() -> Vec<u8> {
-        let stamp = Stamp { rep: "anna", now_ms: 1 };
-        CustomerDoc::create(DocId([1; 16]), &stamp, &[Edit::Set(Field::Name, "Bar Roma".into())])
-            .unwrap()
-            .1
+        let stamp = Stamp {
+            rep: "anna",
+            now_ms: 1,
+        };
+        CustomerDoc::create(
+            DocId([1; 16]),
+            &stamp,
+            &[Edit::Set(Field::Name, "Bar Roma".into())],
+        )
+        .unwrap()
+        .1
     }
 
     #[test]
@@ -53,7 +60,10 @@ mod tests {
         let mut flipped = c.clone();
         let last = flipped.len() - 1;
         flipped[last] ^= 0xff;
-        assert!(check(&flipped).is_err(), "checksum must catch a flipped byte");
+        assert!(
+            check(&flipped).is_err(),
+            "checksum must catch a flipped byte"
+        );
         let mut trailing = c.clone();
         trailing.extend_from_slice(&c);
         assert!(check(&trailing).is_err(), "two changes glued together");

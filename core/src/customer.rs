@@ -21,7 +21,7 @@
 use crate::ids::DocId;
 use crate::validate::{self, Invalid};
 use automerge::transaction::{CommitOptions, Transactable};
-use automerge::{AutoCommit, ObjId, ObjType, ReadDoc, ScalarValue, Value, ROOT};
+use automerge::{AutoCommit, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value};
 use std::fmt;
 
 /// The schema version this build writes. Readers accept documents of this version
@@ -344,7 +344,11 @@ impl CustomerDoc {
             d.put(ROOT, "created_at", ScalarValue::Timestamp(stamp.now_ms))?;
             d.put(ROOT, "created_by", stamp.rep)?;
             for f in Field::ALL.iter().filter(|f| !f.in_address()) {
-                let initial = if *f == Field::Source { Source::OwnEntry.key() } else { "" };
+                let initial = if *f == Field::Source {
+                    Source::OwnEntry.key()
+                } else {
+                    ""
+                };
                 d.put(ROOT, f.key(), initial)?;
             }
             let address = d.put_object(ROOT, "address", ObjType::Map)?;
@@ -392,8 +396,19 @@ impl CustomerDoc {
     /// Applies changes (or a saved document) received from elsewhere. Applying
     /// something already present is a no-op; changes whose dependencies are
     /// missing wait inside Automerge until they arrive.
+    ///
+    /// `bytes` must be exactly one change or a whole saved document: unlike
+    /// `load_incremental`, which tolerates a damaged tail, damage is an error here.
     pub fn apply(&mut self, bytes: &[u8]) -> Result<(), DocError> {
-        self.doc.load_incremental(bytes)?;
+        match automerge::Change::try_from(bytes) {
+            Ok(change) if change.raw_bytes().len() == bytes.len() => {
+                self.doc.apply_changes([change])?;
+            }
+            _ => {
+                let mut other = AutoCommit::load(bytes)?;
+                self.doc.merge(&mut other)?;
+            }
+        }
         Ok(())
     }
 
@@ -423,7 +438,11 @@ impl CustomerDoc {
     /// Applies `edits` as one change stamped with the rep and time. Returns the
     /// change bytes to send, or `None` when the edits changed nothing.
     /// Every edit is validated first; on error nothing is written.
-    pub fn edit(&mut self, stamp: &Stamp<'_>, edits: &[Edit]) -> Result<Option<Vec<u8>>, EditError> {
+    pub fn edit(
+        &mut self,
+        stamp: &Stamp<'_>,
+        edits: &[Edit],
+    ) -> Result<Option<Vec<u8>>, EditError> {
         check_edits(edits)?;
         if !self.is_ready() {
             return Err(DocError::NotACustomer.into());
@@ -438,11 +457,16 @@ impl CustomerDoc {
             return Ok(None);
         }
         self.doc.commit_with(commit_options(stamp));
-        Ok(self.doc.get_last_local_change().map(|c| c.raw_bytes().to_vec()))
+        Ok(self
+            .doc
+            .get_last_local_change()
+            .map(|c| c.raw_bytes().to_vec()))
     }
 
     fn apply_edits(&mut self, stamp: &Stamp<'_>, edits: &[Edit]) -> Result<(), EditError> {
-        let current = self.read();
+        // Reading through `read()` would commit the open transaction (Automerge
+        // closes it to look up change metadata), splitting this edit in two.
+        let (current, _) = self.read_fields();
         let d = &mut self.doc;
         let address = obj(d, &ROOT, "address")?;
         for edit in edits {
@@ -451,7 +475,8 @@ impl CustomerDoc {
                     let in_conflict = current.conflict(*field).is_some();
                     if current.get(*field) != value || in_conflict {
                         let target = if field.in_address() { &address } else { &ROOT };
-                        d.put(target, field.key(), value.as_str()).map_err(DocError::from)?;
+                        d.put(target, field.key(), value.as_str())
+                            .map_err(DocError::from)?;
                     }
                 }
                 Edit::Tags(tags) => {
@@ -460,7 +485,8 @@ impl CustomerDoc {
                         d.delete(&tags_obj, old.as_str()).map_err(DocError::from)?;
                     }
                     for new in tags.iter().filter(|t| !current.tags.contains(t)) {
-                        d.put(&tags_obj, new.as_str(), true).map_err(DocError::from)?;
+                        d.put(&tags_obj, new.as_str(), true)
+                            .map_err(DocError::from)?;
                     }
                 }
                 Edit::Notes(text) => {
@@ -495,8 +521,29 @@ impl CustomerDoc {
         Ok(())
     }
 
-    /// Reads the whole customer, conflicts and last edit included.
+    /// Reads the whole customer, conflicts (with their authors) and last edit included.
     pub fn read(&mut self) -> Customer {
+        let (mut c, conflicts) = self.read_fields();
+        c.conflicts = conflicts
+            .into_iter()
+            .map(|(field, values)| Conflict {
+                field,
+                values: values
+                    .into_iter()
+                    .map(|(value, op)| ConflictValue {
+                        by: self.author_of(&op),
+                        value,
+                    })
+                    .collect(),
+            })
+            .collect();
+        c.last_edit = self.last_edit();
+        c
+    }
+
+    /// The fields and conflicting values (with the op that wrote each, winner
+    /// first), without touching change metadata, so an open transaction stays open.
+    fn read_fields(&self) -> (Customer, Vec<(Field, Vec<(String, ObjId)>)>) {
         let mut c = Customer {
             id: Some(self.id),
             ..Customer::default()
@@ -513,36 +560,35 @@ impl CustomerDoc {
             } else {
                 &ROOT
             };
-            let values = d.get_all(parent, field.key()).unwrap_or_default();
-            let strings: Vec<(String, automerge::ObjId)> = values
+            let mut values: Vec<(String, ObjId)> = d
+                .get_all(parent, field.key())
+                .unwrap_or_default()
                 .into_iter()
                 .filter_map(|(v, id)| as_str(&v).map(|s| (s.to_owned(), id)))
                 .collect();
             // Automerge's winner is the value with the greatest op id: the last one.
-            let Some((winner, _)) = strings.last() else { continue };
+            values.reverse();
+            let Some((winner, _)) = values.first() else {
+                continue;
+            };
             match c.slot(field) {
                 Some(slot) => *slot = winner.clone(),
                 None => c.source = Source::from_key(winner).unwrap_or_default(),
             }
-            if strings.len() > 1 {
-                conflicts.push((field, strings));
+            if values.len() > 1 {
+                c.conflicts.push(Conflict {
+                    field,
+                    values: values
+                        .iter()
+                        .map(|(value, _)| ConflictValue {
+                            value: value.clone(),
+                            by: None,
+                        })
+                        .collect(),
+                });
+                conflicts.push((field, values));
             }
         }
-        c.conflicts = conflicts
-            .into_iter()
-            .map(|(field, values)| Conflict {
-                field,
-                values: values
-                    .into_iter()
-                    .rev()
-                    .map(|(value, op)| ConflictValue {
-                        by: self.author_of(&op),
-                        value,
-                    })
-                    .collect(),
-            })
-            .collect();
-        let d = &self.doc;
         if let Ok(tags) = obj(d, &ROOT, "tags") {
             c.tags = d.keys(&tags).collect();
         }
@@ -554,8 +600,12 @@ impl CustomerDoc {
                 .keys(&all)
                 .filter_map(|id| read_interaction(d, &all, id))
                 .collect();
-            c.interactions
-                .sort_by(|a, b| b.date.cmp(&a.date).then(b.at.cmp(&a.at)).then(a.id.cmp(&b.id)));
+            c.interactions.sort_by(|a, b| {
+                b.date
+                    .cmp(&a.date)
+                    .then(b.at.cmp(&a.at))
+                    .then(a.id.cmp(&b.id))
+            });
         }
         c.created_by = scalar_str(d, &ROOT, "created_by").unwrap_or_default();
         c.created_at = match d.get(ROOT, "created_at") {
@@ -565,8 +615,7 @@ impl CustomerDoc {
             },
             _ => 0,
         };
-        c.last_edit = self.last_edit();
-        c
+        (c, conflicts)
     }
 
     fn author_of(&mut self, op: &automerge::ObjId) -> Option<String> {
@@ -581,7 +630,12 @@ impl CustomerDoc {
         doc.get_heads()
             .iter()
             .filter_map(|h| doc.get_change_by_hash(h))
-            .map(|c| (c.message().map(str::to_owned).unwrap_or_default(), c.timestamp()))
+            .map(|c| {
+                (
+                    c.message().map(str::to_owned).unwrap_or_default(),
+                    c.timestamp(),
+                )
+            })
             .max_by_key(|(_, t)| *t)
     }
 
@@ -590,7 +644,12 @@ impl CustomerDoc {
         self.doc
             .get_changes(&[])
             .iter()
-            .map(|c| (c.message().map(str::to_owned).unwrap_or_default(), c.timestamp()))
+            .map(|c| {
+                (
+                    c.message().map(str::to_owned).unwrap_or_default(),
+                    c.timestamp(),
+                )
+            })
             .collect()
     }
 
@@ -612,17 +671,29 @@ fn check_edits(edits: &[Edit]) -> Result<(), Invalid> {
             Edit::Tags(tags) => tags.iter().try_for_each(|t| validate::tag(t))?,
             Edit::Notes(text) => {
                 if text.chars().count() > validate::MAX_TEXT_CHARS {
-                    return Err(Invalid::TooLong(Field::Preferences, validate::MAX_TEXT_CHARS));
+                    return Err(Invalid::TooLong(
+                        Field::Preferences,
+                        validate::MAX_TEXT_CHARS,
+                    ));
                 }
             }
-            Edit::AddInteraction { id, date, summary, outcome, .. } => {
+            Edit::AddInteraction {
+                id,
+                date,
+                summary,
+                outcome,
+                ..
+            } => {
                 validate::date(date)?;
                 if id.is_empty() || id.len() > 64 {
                     return Err(Invalid::Id(id.clone()));
                 }
                 for t in [summary, outcome] {
                     if t.chars().count() > validate::MAX_TEXT_CHARS {
-                        return Err(Invalid::TooLong(Field::Preferences, validate::MAX_TEXT_CHARS));
+                        return Err(Invalid::TooLong(
+                            Field::Preferences,
+                            validate::MAX_TEXT_CHARS,
+                        ));
                     }
                 }
             }
@@ -649,7 +720,10 @@ fn as_str<'a>(v: &'a Value<'_>) -> Option<&'a str> {
 }
 
 fn scalar_str<D: ReadDoc>(d: &D, parent: &ObjId, key: &str) -> Option<String> {
-    d.get(parent, key).ok().flatten().and_then(|(v, _)| as_str(&v).map(str::to_owned))
+    d.get(parent, key)
+        .ok()
+        .flatten()
+        .and_then(|(v, _)| as_str(&v).map(str::to_owned))
 }
 
 fn read_interaction<D: ReadDoc>(d: &D, all: &ObjId, id: String) -> Option<Interaction> {

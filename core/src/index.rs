@@ -62,9 +62,15 @@ impl CustomerSummary {
 
     fn haystack(&self) -> String {
         let mut s = String::new();
-        for part in [&self.name, &self.company, &self.city, &self.email, &self.phone]
-            .into_iter()
-            .chain(&self.tags)
+        for part in [
+            &self.name,
+            &self.company,
+            &self.city,
+            &self.email,
+            &self.phone,
+        ]
+        .into_iter()
+        .chain(&self.tags)
         {
             s.push_str(&fold(part));
             s.push('\u{1}');
@@ -124,7 +130,10 @@ impl Index {
     pub fn new(summaries: Vec<CustomerSummary>) -> Index {
         let mut rows: Vec<Row> = summaries.into_iter().map(Self::row).collect();
         rows.sort_by(|a, b| a.key.cmp(&b.key).then(a.summary.id.cmp(&b.summary.id)));
-        let mut index = Index { rows, by_id: HashMap::new() };
+        let mut index = Index {
+            rows,
+            by_id: HashMap::new(),
+        };
         index.reindex(0);
         index
     }
@@ -226,13 +235,19 @@ mod tests {
 
     #[test]
     fn search_is_accent_and_case_insensitive_and_sorted() {
-        let idx = Index::new(vec![s(1, "Zeta Bar", "Forlì"), s(2, "Àlfa Caffè", "Milano")]);
+        let idx = Index::new(vec![
+            s(1, "Zeta Bar", "Forlì"),
+            s(2, "Àlfa Caffè", "Milano"),
+        ]);
         let r = idx.search("caffe", 10);
         assert_eq!(r.total, 1);
         assert_eq!(r.items[0].name, "Àlfa Caffè");
         assert_eq!(idx.search("FORLI", 10).items[0].name, "Zeta Bar");
         let all = idx.search("", 10);
-        assert_eq!(all.items.iter().map(|x| x.id.0[0]).collect::<Vec<_>>(), vec![2, 1]);
+        assert_eq!(
+            all.items.iter().map(|x| x.id.0[0]).collect::<Vec<_>>(),
+            vec![2, 1]
+        );
         assert_eq!(idx.search("vip bar", 10).total, 1, "every word must match");
         assert_eq!(idx.search("5551234", 10).total, 2, "phone digits match");
     }
@@ -242,7 +257,12 @@ mod tests {
         let mut idx = Index::new(vec![s(1, "B", ""), s(2, "C", "")]);
         idx.upsert(s(3, "A", ""));
         idx.upsert(s(2, "0 first", ""));
-        let names: Vec<_> = idx.search("", 10).items.iter().map(|x| x.name.clone()).collect();
+        let names: Vec<_> = idx
+            .search("", 10)
+            .items
+            .iter()
+            .map(|x| x.name.clone())
+            .collect();
         assert_eq!(names, vec!["0 first", "A", "B"]);
         assert_eq!(idx.len(), 3);
         assert_eq!(idx.get(&DocId([2; 16])).unwrap().name, "0 first");

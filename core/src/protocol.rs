@@ -88,8 +88,13 @@ pub enum ServerMsg {
         more: bool,
     },
     /// Every change of the batch is durable on the relay.
-    Ack { batch: u64 },
-    Error { code: ErrorCode, message: String },
+    Ack {
+        batch: u64,
+    },
+    Error {
+        code: ErrorCode,
+        message: String,
+    },
 }
 
 /// One entry of a team's log.
@@ -327,20 +332,30 @@ mod tests {
     use proptest::prelude::*;
 
     fn doc_change() -> impl Strategy<Value = DocChange> {
-        (any::<[u8; 16]>(), proptest::collection::vec(any::<u8>(), 0..64))
-            .prop_map(|(d, bytes)| DocChange { doc: DocId(d), bytes })
+        (
+            any::<[u8; 16]>(),
+            proptest::collection::vec(any::<u8>(), 0..64),
+        )
+            .prop_map(|(d, bytes)| DocChange {
+                doc: DocId(d),
+                bytes,
+            })
     }
 
     fn client_msg() -> impl Strategy<Value = ClientMsg> {
         prop_oneof![
-            ("[a-z]{0,64}", "[ -~]{0,128}", any::<[u8; 16]>(), any::<u64>()).prop_map(
-                |(team, token, d, c)| ClientMsg::Hello(Hello {
+            (
+                "[a-z]{0,64}",
+                "[ -~]{0,128}",
+                any::<[u8; 16]>(),
+                any::<u64>()
+            )
+                .prop_map(|(team, token, d, c)| ClientMsg::Hello(Hello {
                     team,
                     token,
                     device: DeviceId(d),
                     cursor: Seq(c)
-                })
-            ),
+                })),
             (any::<u64>(), proptest::collection::vec(doc_change(), 0..8))
                 .prop_map(|(batch, changes)| ClientMsg::Push { batch, changes }),
         ]
@@ -358,13 +373,16 @@ mod tests {
                 rep,
                 head: Seq(h)
             }),
-            (proptest::collection::vec(entry, 0..8), any::<u64>(), any::<bool>()).prop_map(
-                |(entries, upto, more)| ServerMsg::Changes {
+            (
+                proptest::collection::vec(entry, 0..8),
+                any::<u64>(),
+                any::<bool>()
+            )
+                .prop_map(|(entries, upto, more)| ServerMsg::Changes {
                     entries,
                     upto: Seq(upto),
                     more
-                }
-            ),
+                }),
             any::<u64>().prop_map(|batch| ServerMsg::Ack { batch }),
             (0usize..9, ".{0,40}").prop_map(|(i, m)| ServerMsg::error(
                 [
@@ -424,7 +442,11 @@ mod tests {
 
     #[test]
     fn wrong_version_is_reported_before_parsing() {
-        let mut frame = ClientMsg::Push { batch: 1, changes: vec![] }.encode();
+        let mut frame = ClientMsg::Push {
+            batch: 1,
+            changes: vec![],
+        }
+        .encode();
         frame[0] = 0;
         let err = ClientMsg::decode(&frame).unwrap_err();
         assert_eq!(err, DecodeError::Version(0));
@@ -434,21 +456,37 @@ mod tests {
 
     #[test]
     fn trailing_bytes_are_malformed() {
-        let mut frame = ClientMsg::Push { batch: 1, changes: vec![] }.encode();
+        let mut frame = ClientMsg::Push {
+            batch: 1,
+            changes: vec![],
+        }
+        .encode();
         frame.push(0);
-        assert!(matches!(ClientMsg::decode(&frame), Err(DecodeError::Malformed(_))));
+        assert!(matches!(
+            ClientMsg::decode(&frame),
+            Err(DecodeError::Malformed(_))
+        ));
     }
 
     #[test]
     fn oversized_change_is_refused() {
         let frame = ClientMsg::Push {
             batch: 1,
-            changes: vec![DocChange { doc: DocId([1; 16]), bytes: vec![0; MAX_CHANGE_BYTES + 1] }],
+            changes: vec![DocChange {
+                doc: DocId([1; 16]),
+                bytes: vec![0; MAX_CHANGE_BYTES + 1],
+            }],
         }
         .encode();
-        assert_eq!(ClientMsg::decode(&frame).unwrap_err().code(), ErrorCode::TooLarge);
+        assert_eq!(
+            ClientMsg::decode(&frame).unwrap_err().code(),
+            ErrorCode::TooLarge
+        );
         let huge = vec![PROTOCOL_VERSION; MAX_FRAME_BYTES + 1];
-        assert_eq!(ClientMsg::decode(&huge), Err(DecodeError::TooLarge(MAX_FRAME_BYTES + 1)));
+        assert_eq!(
+            ClientMsg::decode(&huge),
+            Err(DecodeError::TooLarge(MAX_FRAME_BYTES + 1))
+        );
     }
 
     #[test]
@@ -471,12 +509,24 @@ mod tests {
     #[test]
     fn push_batches_respect_the_frame_limit() {
         let items: Vec<(u32, DocChange)> = (0..10)
-            .map(|i| (i, DocChange { doc: DocId([0; 16]), bytes: vec![7; 200_000] }))
+            .map(|i| {
+                (
+                    i,
+                    DocChange {
+                        doc: DocId([0; 16]),
+                        bytes: vec![7; 200_000],
+                    },
+                )
+            })
             .collect();
         let batches = batch_changes(items);
         assert!(batches.len() >= 2);
         for b in &batches {
-            let frame = ClientMsg::Push { batch: 0, changes: b.iter().map(|x| x.1.clone()).collect() }.encode();
+            let frame = ClientMsg::Push {
+                batch: 0,
+                changes: b.iter().map(|x| x.1.clone()).collect(),
+            }
+            .encode();
             assert!(frame.len() <= MAX_FRAME_BYTES);
         }
         assert_eq!(batches.iter().map(Vec::len).sum::<usize>(), 10);

@@ -219,7 +219,10 @@ impl SyncClient {
                 if self.phase == Phase::Connecting {
                     return Err(SyncError::OutOfOrder("changes"));
                 }
-                if let Some(e) = entries.iter().find(|e| e.seq <= self.applying || e.seq > upto) {
+                if let Some(e) = entries
+                    .iter()
+                    .find(|e| e.seq <= self.applying || e.seq > upto)
+                {
                     return Err(SyncError::Gap {
                         got: e.seq.0,
                         cursor: self.applying.0,
@@ -312,13 +315,20 @@ mod tests {
         assert!(c.push(1, change(1)).is_empty(), "offline: nothing sent");
         assert_eq!(c.status().pending, 1);
         let hello = ClientMsg::decode(&c.connect()).unwrap();
-        assert!(matches!(hello, ClientMsg::Hello(Hello { cursor: Seq(0), .. })));
+        assert!(matches!(
+            hello,
+            ClientMsg::Hello(Hello { cursor: Seq(0), .. })
+        ));
         let effects = c.receive(&welcome()).unwrap();
         let pushes = sent_pushes(&effects);
         assert_eq!(pushes.len(), 1);
-        let ClientMsg::Push { batch, changes } = &pushes[0] else { panic!("push expected") };
+        let ClientMsg::Push { batch, changes } = &pushes[0] else {
+            panic!("push expected")
+        };
         assert_eq!(changes, &vec![change(1)]);
-        let acked = c.receive(&ServerMsg::Ack { batch: *batch }.encode()).unwrap();
+        let acked = c
+            .receive(&ServerMsg::Ack { batch: *batch }.encode())
+            .unwrap();
         assert_eq!(acked, vec![Effect::Acked(vec![1])]);
         assert_eq!(c.status().pending, 0);
     }
@@ -335,7 +345,11 @@ mod tests {
         let again = sent_pushes(&c.receive(&welcome()).unwrap());
         assert_eq!(again.len(), 1, "the unacknowledged change goes again");
         // An Ack for a batch of the old connection must not drop anything.
-        assert!(c.receive(&ServerMsg::Ack { batch: 999 }.encode()).unwrap().is_empty());
+        assert!(
+            c.receive(&ServerMsg::Ack { batch: 999 }.encode())
+                .unwrap()
+                .is_empty()
+        );
         assert_eq!(c.status().pending, 1);
     }
 
@@ -344,20 +358,39 @@ mod tests {
         let mut c = client();
         c.connect();
         c.receive(&welcome()).unwrap();
-        let entries = vec![Entry { seq: Seq(3), doc: DocId([1; 16]), bytes: vec![1] }];
-        let frame = ServerMsg::Changes { entries: entries.clone(), upto: Seq(4), more: false }.encode();
+        let entries = vec![Entry {
+            seq: Seq(3),
+            doc: DocId([1; 16]),
+            bytes: vec![1],
+        }];
+        let frame = ServerMsg::Changes {
+            entries: entries.clone(),
+            upto: Seq(4),
+            more: false,
+        }
+        .encode();
         let effects = c.receive(&frame).unwrap();
-        assert_eq!(effects, vec![Effect::Apply { entries, upto: Seq(4) }]);
+        assert_eq!(
+            effects,
+            vec![Effect::Apply {
+                entries,
+                upto: Seq(4)
+            }]
+        );
         assert_eq!(c.status().phase, Phase::Live);
         assert_eq!(c.cursor(), Seq(0), "not stored yet");
         c.disconnected(None);
-        let ClientMsg::Hello(h) = ClientMsg::decode(&c.connect()).unwrap() else { panic!() };
+        let ClientMsg::Hello(h) = ClientMsg::decode(&c.connect()).unwrap() else {
+            panic!()
+        };
         assert_eq!(h.cursor, Seq(0), "a crash before storing re-fetches");
         c.receive(&welcome()).unwrap();
         c.receive(&frame).unwrap();
         c.stored(Seq(4));
         c.disconnected(None);
-        let ClientMsg::Hello(h) = ClientMsg::decode(&c.connect()).unwrap() else { panic!() };
+        let ClientMsg::Hello(h) = ClientMsg::decode(&c.connect()).unwrap() else {
+            panic!()
+        };
         assert_eq!(h.cursor, Seq(4));
     }
 
@@ -366,18 +399,42 @@ mod tests {
         let mut c = client();
         c.connect();
         c.receive(&welcome()).unwrap();
-        let e = |s| Entry { seq: Seq(s), doc: DocId([1; 16]), bytes: vec![] };
-        c.receive(&ServerMsg::Changes { entries: vec![e(1), e(2)], upto: Seq(2), more: false }.encode())
-            .unwrap();
-        let replay = ServerMsg::Changes { entries: vec![e(2)], upto: Seq(3), more: false }.encode();
-        assert!(matches!(c.receive(&replay), Err(SyncError::Gap { got: 2, .. })));
+        let e = |s| Entry {
+            seq: Seq(s),
+            doc: DocId([1; 16]),
+            bytes: vec![],
+        };
+        c.receive(
+            &ServerMsg::Changes {
+                entries: vec![e(1), e(2)],
+                upto: Seq(2),
+                more: false,
+            }
+            .encode(),
+        )
+        .unwrap();
+        let replay = ServerMsg::Changes {
+            entries: vec![e(2)],
+            upto: Seq(3),
+            more: false,
+        }
+        .encode();
+        assert!(matches!(
+            c.receive(&replay),
+            Err(SyncError::Gap { got: 2, .. })
+        ));
     }
 
     #[test]
     fn changes_before_welcome_are_refused() {
         let mut c = client();
         c.connect();
-        let frame = ServerMsg::Changes { entries: vec![], upto: Seq(1), more: false }.encode();
+        let frame = ServerMsg::Changes {
+            entries: vec![],
+            upto: Seq(1),
+            more: false,
+        }
+        .encode();
         assert_eq!(c.receive(&frame), Err(SyncError::OutOfOrder("changes")));
     }
 
@@ -385,9 +442,19 @@ mod tests {
     fn a_wrong_token_is_fatal_and_stops_reconnecting() {
         let mut c = client();
         c.connect();
-        let frame = ServerMsg::error(ErrorCode::WrongTeam, "this token is not valid for team acme").encode();
+        let frame = ServerMsg::error(
+            ErrorCode::WrongTeam,
+            "this token is not valid for team acme",
+        )
+        .encode();
         let effects = c.receive(&frame).unwrap();
-        assert!(matches!(&effects[0], Effect::Refused { code: ErrorCode::WrongTeam, .. }));
+        assert!(matches!(
+            &effects[0],
+            Effect::Refused {
+                code: ErrorCode::WrongTeam,
+                ..
+            }
+        ));
         c.disconnected(Some(4403));
         assert!(!c.may_connect());
         let mut d = client();

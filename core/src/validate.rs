@@ -114,7 +114,9 @@ mod tests {
     #[test]
     fn emails() {
         assert!(email("anna.rossi@example.it").is_ok());
-        for bad in ["anna", "anna@", "@x.it", "a@b", "a b@x.it", "a@@x.it", "a@x..it"] {
+        for bad in [
+            "anna", "anna@", "@x.it", "a@b", "a b@x.it", "a@@x.it", "a@x..it",
+        ] {
             assert!(email(bad).is_err(), "{bad}");
         }
     }
@@ -131,16 +133,29 @@ mod tests {
     #[test]
     fn dates() {
         assert!(date("2024-02-29").is_ok());
-        for bad in ["2023-02-29", "2024-13-01", "2024-00-10", "24-01-01", "2024-1-1", "2024-04-31"] {
+        for bad in [
+            "2023-02-29",
+            "2024-13-01",
+            "2024-00-10",
+            "24-01-01",
+            "2024-1-1",
+            "2024-04-31",
+        ] {
             assert!(date(bad).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn name_is_required_and_limits_apply() {
-        assert_eq!(field(Field::Name, "  "), Err(Invalid::Required(Field::Name)));
+        assert_eq!(
+            field(Field::Name, "  "),
+            Err(Invalid::Required(Field::Name))
+        );
         assert!(field(Field::Company, &"x".repeat(201)).is_err());
         assert!(field(Field::Preferences, &"x".repeat(5000)).is_ok());
-        assert!(field(Field::Email, "").is_ok(), "optional fields may be empty");
+        assert!(
+            field(Field::Email, "").is_ok(),
+            "optional fields may be empty"
+        );
     }
 }
