@@ -1,0 +1,73 @@
+// Sign-in errors, search, validation and language: what one rep sees.
+import { test, expect } from '@playwright/test';
+import { Relay, Rep } from './harness.js';
+
+let relay, rep;
+
+test.beforeAll(async ({ browser }) => {
+  relay = await Relay.start();
+  rep = await Rep.open(browser, relay, 'Anna', 'acme', relay.token('acme', 'Anna'));
+  relay.otherTeamToken = relay.token('other', 'Olga');
+});
+
+test.afterAll(async () => {
+  await rep?.close();
+  await relay?.stop();
+});
+
+test('a wrong token and another team\'s token get plain messages', async () => {
+  const page = rep.page;
+  await page.goto('/');
+  await page.getByTestId('signin-team').fill('acme');
+  await page.getByTestId('signin-token').fill('campo_not-a-real-token');
+  await page.getByTestId('signin-submit').click();
+  await expect(page.getByTestId('signin-error')).toContainText(/not valid/i);
+
+  await page.getByTestId('signin-token').fill(relay.otherTeamToken);
+  await page.getByTestId('signin-submit').click();
+  await expect(page.getByTestId('signin-error')).toContainText(/not valid for team acme/i);
+});
+
+test('search narrows the list as the rep types', async () => {
+  await rep.signIn();
+  for (const [name, city] of [['Bar Sport', 'Bra'], ['Caffè Centrale', 'Cuneo'], ['Pasticceria Dolce', 'Alba']]) {
+    await rep.create({ name, city });
+  }
+  await rep.page.getByTestId('back').click();
+  const rows = rep.page.getByTestId('customer-row');
+  await expect(rows).toHaveCount(3);
+  await rep.page.getByTestId('search').fill('caffe');
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText('Caffè Centrale');
+  await rep.page.getByTestId('search').fill('alba');
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText('Pasticceria Dolce');
+  await rep.page.getByTestId('search').fill('');
+  await expect(rows).toHaveCount(3);
+});
+
+test('bad input is refused next to the field and nothing is saved', async () => {
+  await rep.open('Bar Sport');
+  await rep.page.getByTestId('field-email').fill('not-an-email');
+  await rep.page.getByTestId('save-customer').click();
+  await expect(rep.page.getByTestId('error-email')).toBeVisible();
+  await rep.page.reload();
+  await rep.open('Bar Sport');
+  await expect(rep.page.getByTestId('field-email')).toHaveValue('');
+});
+
+test('the interface switches between English and Italian', async () => {
+  const page = rep.page;
+  const before = await page.getByTestId('new-customer').innerText().catch(async () => {
+    await page.getByTestId('back').click();
+    return page.getByTestId('new-customer').innerText();
+  });
+  const lang = await page.locator('html').getAttribute('lang');
+  await page.getByTestId('lang-switch').first().click().catch(() => {});
+  if ((await page.getByTestId('lang-switch').evaluate((e) => e.tagName)) === 'SELECT') {
+    await page.getByTestId('lang-switch').selectOption(lang === 'it' ? 'en' : 'it');
+  }
+  await expect(page.locator('html')).toHaveAttribute('lang', lang === 'it' ? 'en' : 'it');
+  await expect(page.getByTestId('new-customer')).not.toHaveText(before);
+  expect(rep.errors).toEqual([]);
+});

@@ -1,0 +1,48 @@
+// A rep closes the tab, loses the network and reopens Campo: the app shell comes
+// from the service worker, the records from IndexedDB, and edits made offline
+// survive reloads and reach the team once the network is back.
+import { test, expect } from '@playwright/test';
+import { Relay, Rep } from './harness.js';
+
+let relay, anna, bruno;
+
+test.beforeAll(async ({ browser }) => {
+  relay = await Relay.start();
+  anna = await Rep.open(browser, relay, 'Anna', 'acme', relay.token('acme', 'Anna'));
+  bruno = await Rep.open(browser, relay, 'Bruno', 'acme', relay.token('acme', 'Bruno'));
+});
+
+test.afterAll(async () => {
+  await anna?.close();
+  await bruno?.close();
+  await relay?.stop();
+});
+
+test('reload while offline keeps everything, and offline edits sync later', async () => {
+  await anna.signIn();
+  await anna.create({ name: 'Trattoria Da Gino', phone: '+39 051 123456', tags: 'horeca, vip' });
+  await expect(anna.status()).toHaveAttribute('data-state', 'synced');
+  // Let the service worker finish installing so the shell is cached.
+  await anna.page.waitForFunction(() => navigator.serviceWorker?.controller != null || navigator.serviceWorker?.ready);
+  await anna.page.evaluate(() => navigator.serviceWorker.ready);
+
+  await anna.offline();
+  await anna.page.reload();
+  await expect(anna.page.getByTestId('customer-row').filter({ hasText: 'Trattoria Da Gino' })).toBeVisible();
+  await expect(anna.status()).toHaveAttribute('data-state', 'offline');
+
+  await anna.open('Trattoria Da Gino');
+  await expect(anna.page.getByTestId('field-tags')).toHaveValue(/horeca/);
+  await anna.fill({ role: 'Titolare' });
+  await anna.save();
+  await anna.page.reload();
+  await anna.open('Trattoria Da Gino');
+  await expect(anna.page.getByTestId('field-role')).toHaveValue('Titolare');
+  await expect(anna.status()).toContainText('1');
+
+  await anna.online();
+  await bruno.signIn();
+  await bruno.open('Trattoria Da Gino');
+  await expect(bruno.page.getByTestId('field-role')).toHaveValue('Titolare');
+  expect(anna.errors).toEqual([]);
+});
