@@ -1,1 +1,141 @@
-fn main(){}
+//! `campo-relay`: serve, or manage tokens. See `campo-relay --help`.
+
+use anyhow::Context;
+use campo_relay::cli::{Cli, Command, TokenAction};
+use campo_relay::names::{Rep, Team};
+use campo_relay::store::SqliteStore;
+use campo_relay::{AppState, app, auth};
+use clap::Parser;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("campo-relay: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve {
+            listen,
+            data,
+            static_dir,
+        } => serve(listen, &data, &static_dir),
+        Command::Token { action } => token(action),
+    }
+}
+
+fn serve(listen: SocketAddr, data: &Path, static_dir: &Path) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async {
+        let (state, shutdown) = AppState::open(data, static_dir)
+            .with_context(|| format!("opening the data directory {}", data.display()))?;
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("listening on {listen}"))?;
+        let addr = listener.local_addr().context("reading the bound address")?;
+        // Scripts and tests wait for exactly this line to learn the port.
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "campo-relay listening on http://{addr}")?;
+        out.flush()?;
+        drop(out);
+        tracing::info!(%addr, data = %data.display(), static_dir = %static_dir.display(), "serving");
+        axum::serve(listener, app(state))
+            .with_graceful_shutdown(async move {
+                stop_signal().await;
+                tracing::info!("shutting down");
+                shutdown.trigger();
+            })
+            .await
+            .context("serving")
+    })
+}
+
+async fn stop_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}
+
+fn token(action: TokenAction) -> anyhow::Result<()> {
+    let open = |data: &Path| {
+        SqliteStore::open(data, Arc::new(()))
+            .with_context(|| format!("opening the data directory {}", data.display()))
+    };
+    match action {
+        TokenAction::Create { team, rep, data } => {
+            let team = Team::parse(&team)?;
+            let rep = Rep::parse(&rep)?;
+            let store = open(&data)?;
+            let token = auth::issue(&store, &team, &rep)?;
+            println!("{}", token.reveal());
+            eprintln!(
+                "Token created for {rep} in team {team}. It is shown only once; hand it to the rep."
+            );
+        }
+        TokenAction::List { team, data } => {
+            let team = Team::parse(&team)?;
+            let store = open(&data)?;
+            let tokens = auth::list(&store, &team)?;
+            if tokens.is_empty() {
+                eprintln!("Team {team} has no tokens.");
+            }
+            for t in tokens {
+                println!(
+                    "{}\t{}\tcreated {}\t{}",
+                    t.id,
+                    t.rep,
+                    t.created_at,
+                    t.revoked_at
+                        .map_or("active".to_owned(), |at| format!("revoked {at}"))
+                );
+            }
+        }
+        TokenAction::Revoke { team, rep, data } => {
+            let team = Team::parse(&team)?;
+            let store = open(&data)?;
+            let n = auth::revoke(&store, &team, &rep)?;
+            println!("revoked {n} token(s) of {rep} in team {team}");
+        }
+    }
+    Ok(())
+}

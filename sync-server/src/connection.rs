@@ -1,0 +1,350 @@
+//! One device's WebSocket session, from Hello to close.
+//!
+//! Order of events, as the protocol requires:
+//! 1. Hello within [`HELLO_TIMEOUT`]; the token is checked against the team named.
+//! 2. Subscribe to the team's live commits, then read the head and send Welcome,
+//!    then the catch-up from the cursor to that head. Subscribing first means a
+//!    commit made meanwhile arrives live; entries already sent are skipped by seq.
+//! 3. Live: forward committed groups (without the device's own entries), answer
+//!    pushes with Ack once durable.
+//!
+//! A cursor above the head (the relay's data was reset or replaced) is treated as
+//! a cursor of 0: the device receives the whole log again, its own entries
+//! included. Automerge ignores changes it already has, so this is safe, and it
+//! restores a wiped relay's entries to a device that has them in a different order.
+
+use crate::AppState;
+use crate::error::{Farewell, SessionError, close_reason};
+use crate::names::Team;
+use crate::store::{Batch, Group, LogEntry, Store};
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::response::Response;
+use campo_core::ids::{DeviceId, Seq};
+use campo_core::protocol::{
+    CHUNK_TARGET_BYTES, ClientMsg, Entry, Hello, MAX_FRAME_BYTES, ServerMsg, chunk_entries,
+};
+use std::time::Duration;
+use tokio::sync::broadcast::error::RecvError;
+use tokio::time::timeout;
+
+/// How long a new connection may take to send Hello.
+pub const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long to wait for the client's reply to our close frame.
+pub const CLOSE_GRACE: Duration = Duration::from_secs(2);
+/// The WebSocket layer's own limit, above [`MAX_FRAME_BYTES`] so an oversized
+/// frame still reaches the decoder and is refused with a code and a reason
+/// instead of a dropped socket.
+pub const WS_MAX_MESSAGE_BYTES: usize = 2 * MAX_FRAME_BYTES;
+
+/// `GET /ws`: upgrades and runs a session.
+pub async fn upgrade(ws: WebSocketUpgrade, State(state): State<AppState>) -> Response {
+    ws.max_message_size(WS_MAX_MESSAGE_BYTES)
+        .max_frame_size(WS_MAX_MESSAGE_BYTES)
+        .on_upgrade(move |socket| run(socket, state))
+}
+
+/// Runs one session to its end and says goodbye the way the error requires.
+pub async fn run(mut socket: WebSocket, state: AppState) {
+    let outcome = match state.slots.clone().try_acquire_owned() {
+        Ok(_permit) => session(&mut socket, &state).await,
+        Err(_) => Err(SessionError::Full),
+    };
+    if let Err(e) = outcome {
+        match &e {
+            SessionError::Store(_) | SessionError::Task(_) => {
+                tracing::error!(error = %e, "session failed")
+            }
+            _ => tracing::debug!(error = %e, "session ended"),
+        }
+        farewell(&mut socket, e.farewell()).await;
+    }
+}
+
+async fn farewell(socket: &mut WebSocket, farewell: Farewell) {
+    let (code, reason) = match farewell {
+        Farewell::Silent => return,
+        Farewell::Close { code, reason } => (code, reason),
+        Farewell::Refuse { code, message } => {
+            let frame = ServerMsg::error(code, message.clone()).encode();
+            let _ = socket.send(Message::Binary(Bytes::from(frame))).await;
+            (code.close_code(), message)
+        }
+    };
+    let close = CloseFrame {
+        code,
+        reason: close_reason(&reason).into(),
+    };
+    if socket.send(Message::Close(Some(close))).await.is_ok() {
+        // Let the client answer the close so it sees a clean close, not a reset.
+        let _ = timeout(CLOSE_GRACE, async {
+            while let Some(Ok(_)) = socket.recv().await {}
+        })
+        .await;
+    }
+}
+
+/// The next binary frame; `None` when the client closed.
+async fn next_frame(socket: &mut WebSocket) -> Result<Option<Bytes>, SessionError> {
+    loop {
+        match socket.recv().await {
+            None | Some(Ok(Message::Close(_))) => return Ok(None),
+            Some(Err(_)) => return Err(SessionError::Gone),
+            Some(Ok(Message::Binary(b))) => return Ok(Some(b)),
+            Some(Ok(Message::Text(_))) => return Err(SessionError::TextFrame),
+            // axum answers pings itself.
+            Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+        }
+    }
+}
+
+async fn send(socket: &mut WebSocket, msg: &ServerMsg) -> Result<(), SessionError> {
+    socket
+        .send(Message::Binary(Bytes::from(msg.encode())))
+        .await
+        .map_err(|_| SessionError::Gone)
+}
+
+/// Runs a blocking store call off the async runtime.
+async fn blocking<T, E>(
+    state: &AppState,
+    f: impl FnOnce(&dyn Store) -> Result<T, E> + Send + 'static,
+) -> Result<T, SessionError>
+where
+    T: Send + 'static,
+    E: Into<SessionError> + Send + 'static,
+{
+    let store = state.store.clone();
+    tokio::task::spawn_blocking(move || f(&*store))
+        .await
+        .map_err(|e| SessionError::Task(e.to_string()))?
+        .map_err(Into::into)
+}
+
+/// Resolves when the relay shuts down; never if nobody can trigger shutdown.
+async fn shutdown_requested(state: &AppState) {
+    let mut rx = state.shutdown.clone();
+    if rx.wait_for(|stop| *stop).await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
+async fn session(socket: &mut WebSocket, state: &AppState) -> Result<(), SessionError> {
+    let first = match timeout(HELLO_TIMEOUT, next_frame(socket)).await {
+        Err(_) => return Err(SessionError::HelloTimeout(HELLO_TIMEOUT)),
+        Ok(frame) => frame?,
+    };
+    let Some(first) = first else { return Ok(()) };
+    let hello: Hello = match ClientMsg::decode(&first)? {
+        ClientMsg::Hello(h) => h,
+        ClientMsg::Push { .. } => return Err(SessionError::PushBeforeHello),
+    };
+
+    let (team_name, token) = (hello.team.clone(), hello.token.clone());
+    let signed_in = blocking(state, move |s| crate::auth::sign_in(s, &team_name, &token)).await?;
+    tracing::info!(team = %signed_in.team, rep = %signed_in.rep, device = %hello.device, "signed in");
+
+    // Subscribe before reading the head: see the module docs.
+    let mut live = state.hub.subscribe(&signed_in.team);
+    let team = signed_in.team.clone();
+    let head = blocking(state, move |s| s.head(&team)).await?;
+    send(
+        socket,
+        &ServerMsg::Welcome {
+            team: signed_in.team.to_string(),
+            rep: signed_in.rep.clone(),
+            head,
+        },
+    )
+    .await?;
+
+    let (from, skip_own) = if hello.cursor > head {
+        (Seq(0), false)
+    } else {
+        (hello.cursor, hello.cursor > Seq(0))
+    };
+    let mut s = Session {
+        socket,
+        state,
+        team: signed_in.team,
+        device: hello.device,
+        sent: from,
+    };
+    s.send_log(from, head, skip_own, true).await?;
+
+    loop {
+        tokio::select! {
+            frame = next_frame(s.socket) => match frame? {
+                None => return Ok(()),
+                Some(bytes) => s.handle_frame(&bytes).await?,
+            },
+            group = live.recv() => match group {
+                Ok(group) => s.forward(&group).await?,
+                Err(RecvError::Lagged(missed)) => {
+                    tracing::debug!(missed, "slow connection re-reads from the store");
+                    s.recover().await?;
+                }
+                Err(RecvError::Closed) => return Err(SessionError::ShuttingDown),
+            },
+            () = shutdown_requested(state) => return Err(SessionError::ShuttingDown),
+        }
+    }
+}
+
+/// A signed-in session.
+struct Session<'a> {
+    socket: &'a mut WebSocket,
+    state: &'a AppState,
+    team: Team,
+    device: DeviceId,
+    /// The highest seq the device has been sent (or deliberately not sent,
+    /// because it wrote the entry). Nothing at or below it is sent again.
+    sent: Seq,
+}
+
+fn to_entry(e: LogEntry) -> Entry {
+    Entry {
+        seq: e.seq,
+        doc: e.doc,
+        bytes: e.bytes,
+    }
+}
+
+impl Session<'_> {
+    async fn handle_frame(&mut self, frame: &[u8]) -> Result<(), SessionError> {
+        match ClientMsg::decode(frame)? {
+            ClientMsg::Hello(_) => Err(SessionError::SecondHello),
+            ClientMsg::Push { batch, changes } => {
+                let (team, device) = (self.team.clone(), self.device);
+                // Parsing up to a megabyte of changes is CPU work: keep it off
+                // the runtime's worker threads.
+                let valid =
+                    tokio::task::spawn_blocking(move || Batch::validate(team, device, changes))
+                        .await
+                        .map_err(|e| SessionError::Task(e.to_string()))??;
+                let committed = self.state.store.append(valid).await?;
+                tracing::debug!(batch, stored = committed.stored, head = ?committed.head, "push durable");
+                send(self.socket, &ServerMsg::Ack { batch }).await
+            }
+        }
+    }
+
+    /// Sends the log entries in `(from, to]` as `Changes` chunks. In catch-up
+    /// mode `more` marks all but the last chunk, and a final (possibly empty)
+    /// chunk with `upto = to` always ends it; otherwise every chunk is a live
+    /// message (`more: false`) and empty ones are skipped.
+    async fn send_log(
+        &mut self,
+        from: Seq,
+        to: Seq,
+        skip_own: bool,
+        catch_up: bool,
+    ) -> Result<(), SessionError> {
+        let mut after = from;
+        let mut finished = false;
+        while after < to {
+            let team = self.team.clone();
+            let rows = blocking(self.state, move |s| {
+                s.read_range(&team, after, to, CHUNK_TARGET_BYTES)
+            })
+            .await?;
+            let Some(last) = rows.last().map(|e| e.seq) else {
+                break;
+            };
+            let device = self.device;
+            let entries: Vec<Entry> = rows
+                .into_iter()
+                .filter(|e| !(skip_own && e.device == device))
+                .map(to_entry)
+                .collect();
+            let chunks = chunk_entries(entries);
+            let count = chunks.len();
+            for (i, chunk) in chunks.into_iter().enumerate() {
+                // The read's last chunk also covers any own entries left out
+                // after its last entry.
+                let upto = if i + 1 == count {
+                    last
+                } else {
+                    chunk.last().map_or(last, |e| e.seq)
+                };
+                let more = catch_up && upto < to;
+                finished |= !more;
+                send(
+                    self.socket,
+                    &ServerMsg::Changes {
+                        entries: chunk,
+                        upto,
+                        more,
+                    },
+                )
+                .await?;
+            }
+            after = last;
+            self.sent = self.sent.max(last);
+        }
+        if catch_up && !finished {
+            send(
+                self.socket,
+                &ServerMsg::Changes {
+                    entries: Vec::new(),
+                    upto: to,
+                    more: false,
+                },
+            )
+            .await?;
+        }
+        self.sent = self.sent.max(to);
+        Ok(())
+    }
+
+    /// Forwards a live group, minus this device's entries and anything sent.
+    async fn forward(&mut self, group: &Group) -> Result<(), SessionError> {
+        let upto = group.upto();
+        if upto <= self.sent {
+            return Ok(());
+        }
+        let first_new = group.entries.iter().map(|e| e.seq).find(|s| *s > self.sent);
+        if first_new != Some(Seq(self.sent.0 + 1)) {
+            // Entries between what was sent and this group are missing from the
+            // broadcast (should not happen, as groups come in commit order):
+            // the store has them.
+            return self.recover().await;
+        }
+        let entries: Vec<Entry> = group
+            .entries
+            .iter()
+            .filter(|e| e.seq > self.sent && e.device != self.device)
+            .cloned()
+            .map(to_entry)
+            .collect();
+        // A group can hold many pushes: keep each frame under the limit.
+        let chunks = chunk_entries(entries);
+        let count = chunks.len();
+        for (i, chunk) in chunks.into_iter().enumerate() {
+            let chunk_upto = if i + 1 == count {
+                upto
+            } else {
+                chunk.last().map_or(upto, |e| e.seq)
+            };
+            send(
+                self.socket,
+                &ServerMsg::Changes {
+                    entries: chunk,
+                    upto: chunk_upto,
+                    more: false,
+                },
+            )
+            .await?;
+        }
+        self.sent = upto;
+        Ok(())
+    }
+
+    /// Re-reads from the store everything after what was sent, up to the head.
+    async fn recover(&mut self) -> Result<(), SessionError> {
+        let team = self.team.clone();
+        let head = blocking(self.state, move |s| s.head(&team)).await?;
+        self.send_log(self.sent, head, true, false).await
+    }
+}

@@ -1,0 +1,103 @@
+//! Campo's relay: a small server that keeps each team's append-only log of
+//! Automerge changes and syncs devices through it.
+//!
+//! # Data model
+//! A team's log is a sequence of entries `(seq, doc, device, change bytes)`, seq
+//! starting at 1 with no gaps. The relay checks that each pushed change is a
+//! well-formed Automerge change and stores it once per team (by hash); it never
+//! interprets document contents. Tokens are stored as SHA-256 hashes.
+//!
+//! # Layout
+//! - [`store`]: the storage interface and its SQLite implementation (group commit).
+//! - [`hub`]: per-team fan-out of committed groups to live connections.
+//! - [`connection`]: one WebSocket session (Hello, catch-up, live, pushes).
+//! - [`auth`]: token format, hashing, sign-in.
+//! - [`names`]: validated team and rep names.
+//! - [`error`]: the one mapping from failures to protocol errors and close codes.
+//! - [`http`]: the built app's static files and headers.
+//! - [`cli`]: the command line.
+
+pub mod auth;
+pub mod cli;
+pub mod connection;
+pub mod error;
+pub mod http;
+pub mod hub;
+pub mod names;
+pub mod store;
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::routing::get;
+use hub::Hub;
+use std::path::Path;
+use std::sync::Arc;
+use store::{SqliteStore, Store, StoreError};
+use tokio::sync::{Semaphore, watch};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// Most WebSocket sessions at once; more are refused with `RateLimited`.
+pub const MAX_CONNECTIONS: usize = 10_000;
+
+/// Everything a request handler needs.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub hub: Arc<Hub>,
+    pub site: Arc<http::Site>,
+    shutdown: watch::Receiver<bool>,
+    slots: Arc<Semaphore>,
+}
+
+/// Tells every session to close ("going away") so the server can stop.
+pub struct Shutdown(watch::Sender<bool>);
+
+impl Shutdown {
+    pub fn trigger(&self) {
+        self.0.send_replace(true);
+    }
+}
+
+impl AppState {
+    /// Assembles the state from its parts. `hub` must be the listener the
+    /// store announces commits to, or live fan-out stays silent.
+    pub fn new(store: Arc<dyn Store>, hub: Arc<Hub>, site: http::Site) -> (AppState, Shutdown) {
+        let (tx, rx) = watch::channel(false);
+        let state = AppState {
+            store,
+            hub,
+            site: Arc::new(site),
+            shutdown: rx,
+            slots: Arc::new(Semaphore::new(MAX_CONNECTIONS)),
+        };
+        (state, Shutdown(tx))
+    }
+
+    /// The default setup: SQLite in `data_dir`, the app from `static_dir`.
+    pub fn open(data_dir: &Path, static_dir: &Path) -> Result<(AppState, Shutdown), StoreError> {
+        let hub = Arc::new(Hub::new());
+        let store = SqliteStore::open(data_dir, hub.clone())?;
+        Ok(AppState::new(
+            Arc::new(store),
+            hub,
+            http::Site::load(static_dir),
+        ))
+    }
+}
+
+/// The relay's routes: `/ws`, `/healthz` and the app.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/ws", get(connection::upgrade))
+        .route("/healthz", get(|| async { "ok" }))
+        .merge(http::routes(state.site.clone()))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("referrer-policy"),
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .with_state(state)
+}
