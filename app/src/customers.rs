@@ -1,0 +1,334 @@
+//! The customer documents on this device: opening, editing, and applying what
+//! the relay sends, with IndexedDB underneath.
+//!
+//! Only documents the rep opens are kept in memory (a small cache); remote
+//! changes to other documents are applied to a copy loaded for the moment and
+//! written back with their summaries (FLOOR.md: loading all documents at start
+//! costs seconds and 120 MiB for 10,000 customers).
+//!
+//! Invariant: every operation that reads a document, changes it and writes it
+//! back holds `lock` from start to end. Without it, a remote batch and a local
+//! save interleaving at their IndexedDB awaits could each write a copy missing
+//! the other's change.
+
+use crate::storage::{LocalEdit, Storage, StorageError, StoredDoc};
+use campo_core::customer::{Customer, CustomerDoc, DocError, Edit, EditError, Stamp};
+use campo_core::ids::{DocId, Seq};
+use campo_core::index::CustomerSummary;
+use campo_core::protocol::{DocChange, Entry};
+use campo_core::sync::OutboxId;
+use futures::lock::Mutex;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+
+/// How many opened documents stay in memory.
+const CACHE_DOCS: usize = 16;
+
+/// Why a save did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum SaveError {
+    #[error(transparent)]
+    Edit(#[from] EditError),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error("the customer is not on this device")]
+    NotFound,
+}
+
+/// Why a document could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error(transparent)]
+    Doc(#[from] DocError),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+/// A saved local change, ready for the outbox.
+pub struct Saved {
+    pub id: DocId,
+    pub customer: Customer,
+    pub summary: Option<CustomerSummary>,
+    /// `None` when the edits changed nothing.
+    pub outbox: Option<(OutboxId, DocChange)>,
+}
+
+/// What a remote batch changed.
+pub struct Applied {
+    pub summaries: Vec<CustomerSummary>,
+    pub docs: Vec<DocId>,
+}
+
+pub struct Customers {
+    storage: Storage,
+    lock: Mutex<()>,
+    /// Opened documents, most recently used last.
+    cache: RefCell<Vec<CustomerDoc>>,
+    next_outbox: Cell<OutboxId>,
+}
+
+impl Customers {
+    pub fn new(storage: Storage, next_outbox: OutboxId) -> Customers {
+        Customers {
+            storage,
+            lock: Mutex::new(()),
+            cache: RefCell::new(Vec::new()),
+            next_outbox: Cell::new(next_outbox),
+        }
+    }
+
+    pub fn storage(&self) -> &Storage {
+        &self.storage
+    }
+
+    /// Forgets every cached document (after the database was reset).
+    pub fn reset(&self, next_outbox: OutboxId) {
+        self.cache.borrow_mut().clear();
+        self.next_outbox.set(next_outbox);
+    }
+
+    fn take_cached(&self, id: DocId) -> Option<CustomerDoc> {
+        let mut cache = self.cache.borrow_mut();
+        let at = cache.iter().position(|d| d.id() == id)?;
+        Some(cache.remove(at))
+    }
+
+    fn put_cached(&self, doc: CustomerDoc) {
+        let mut cache = self.cache.borrow_mut();
+        cache.retain(|d| d.id() != doc.id());
+        if cache.len() >= CACHE_DOCS {
+            cache.remove(0);
+        }
+        cache.push(doc);
+    }
+
+    fn is_cached(&self, id: DocId) -> bool {
+        self.cache.borrow().iter().any(|d| d.id() == id)
+    }
+
+    /// The cached document if any, else the stored one. Lock held by the caller.
+    async fn fetch(&self, id: DocId) -> Result<Option<CustomerDoc>, OpenError> {
+        if let Some(doc) = self.take_cached(id) {
+            return Ok(Some(doc));
+        }
+        match self.storage.load_doc(id).await? {
+            Some(bytes) => Ok(Some(CustomerDoc::load(id, &bytes)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Opens a customer for reading and editing; `None` if it is not on this device.
+    pub async fn open(&self, id: DocId) -> Result<Option<Customer>, OpenError> {
+        let _guard = self.lock.lock().await;
+        let Some(mut doc) = self.fetch(id).await? else {
+            return Ok(None);
+        };
+        if !doc.is_ready() {
+            return Ok(None);
+        }
+        let customer = doc.read();
+        self.put_cached(doc);
+        Ok(Some(customer))
+    }
+
+    /// The current state of an opened customer, without waiting (for refreshing
+    /// a form after a remote change).
+    pub fn read_cached(&self, id: DocId) -> Option<Customer> {
+        let mut cache = self.cache.borrow_mut();
+        let doc = cache.iter_mut().find(|d| d.id() == id)?;
+        doc.is_ready().then(|| doc.read())
+    }
+
+    /// Creates a customer from the form's edits.
+    pub async fn create(&self, stamp: &Stamp<'_>, edits: &[Edit]) -> Result<Saved, SaveError> {
+        let _guard = self.lock.lock().await;
+        let id = crate::platform::new_doc_id();
+        let (doc, change) = CustomerDoc::create(id, stamp, edits)?;
+        self.commit(doc, Some(change)).await
+    }
+
+    /// Applies the edits to an existing customer as one change.
+    pub async fn edit(
+        &self,
+        id: DocId,
+        stamp: &Stamp<'_>,
+        edits: &[Edit],
+    ) -> Result<Saved, SaveError> {
+        let _guard = self.lock.lock().await;
+        let mut doc = match self.fetch(id).await {
+            Ok(Some(doc)) => doc,
+            Ok(None) => return Err(SaveError::NotFound),
+            Err(OpenError::Doc(e)) => return Err(EditError::Doc(e).into()),
+            Err(OpenError::Storage(e)) => return Err(e.into()),
+        };
+        let change = match doc.edit(stamp, edits) {
+            Ok(change) => change,
+            Err(e) => {
+                // Nothing was written (the core rolls back), so the document stays usable.
+                self.put_cached(doc);
+                return Err(e.into());
+            }
+        };
+        self.commit(doc, change).await
+    }
+
+    async fn commit(
+        &self,
+        mut doc: CustomerDoc,
+        change: Option<Vec<u8>>,
+    ) -> Result<Saved, SaveError> {
+        let id = doc.id();
+        let customer = doc.read();
+        let summary = CustomerSummary::of(&customer);
+        let Some(change) = change else {
+            self.put_cached(doc);
+            return Ok(Saved {
+                id,
+                customer,
+                summary,
+                outbox: None,
+            });
+        };
+        let outbox_id = self.next_outbox.get();
+        let bytes = doc.save();
+        let written = self
+            .storage
+            .commit_local_edit(LocalEdit {
+                id,
+                doc: &bytes,
+                summary: summary.as_ref(),
+                outbox_id,
+                change: &change,
+            })
+            .await;
+        if let Err(e) = written {
+            // The in-memory document holds a change storage does not: drop it so
+            // the next open reads what is really stored.
+            return Err(e.into());
+        }
+        self.next_outbox.set(outbox_id + 1);
+        self.put_cached(doc);
+        Ok(Saved {
+            id,
+            customer,
+            summary,
+            outbox: Some((
+                outbox_id,
+                DocChange {
+                    doc: id,
+                    bytes: change,
+                },
+            )),
+        })
+    }
+
+    /// Applies entries from the relay and stores them with the new cursor in one
+    /// transaction. An entry that is not a valid change is logged and skipped: the
+    /// relay checked it, so this only happens with a damaged store, and refusing
+    /// the batch would stop sync for good.
+    pub async fn apply_remote(
+        &self,
+        entries: Vec<Entry>,
+        upto: Seq,
+    ) -> Result<Applied, StorageError> {
+        let _guard = self.lock.lock().await;
+        // Group by document, keeping each document's entries in log order.
+        let mut order: Vec<DocId> = Vec::new();
+        let mut by_doc: HashMap<DocId, Vec<Vec<u8>>> = HashMap::new();
+        for e in entries {
+            by_doc
+                .entry(e.doc)
+                .or_insert_with(|| {
+                    order.push(e.doc);
+                    Vec::new()
+                })
+                .push(e.bytes);
+        }
+        let to_load: Vec<DocId> = order
+            .iter()
+            .copied()
+            .filter(|id| !self.is_cached(*id))
+            .collect();
+        let loaded = self.storage.load_docs(&to_load).await?;
+        let mut loaded: HashMap<DocId, Option<Vec<u8>>> = to_load.into_iter().zip(loaded).collect();
+
+        let mut stored = Vec::with_capacity(order.len());
+        let mut back_to_cache = Vec::new();
+        for id in &order {
+            let (mut doc, cached) = match self.take_cached(*id) {
+                Some(doc) => (doc, true),
+                None => {
+                    let doc = match loaded.remove(id).flatten() {
+                        Some(bytes) => CustomerDoc::load(*id, &bytes).unwrap_or_else(|e| {
+                            log(&format!(
+                                "stored document {id} is damaged ({e}); rebuilding it"
+                            ));
+                            CustomerDoc::empty(*id)
+                        }),
+                        None => CustomerDoc::empty(*id),
+                    };
+                    (doc, false)
+                }
+            };
+            for change in &by_doc[id] {
+                if let Err(e) = doc.apply(change) {
+                    log(&format!(
+                        "skipping a change to {id} that does not apply: {e}"
+                    ));
+                }
+            }
+            let summary = if doc.is_ready() {
+                CustomerSummary::of(&doc.read())
+            } else {
+                None
+            };
+            stored.push(StoredDoc {
+                id: *id,
+                bytes: doc.save(),
+                summary,
+            });
+            if cached {
+                back_to_cache.push(doc);
+            }
+        }
+        // Cached documents already hold the changes; they go back whatever happens
+        // to the write (re-applying on the next attempt is a no-op).
+        for doc in back_to_cache {
+            self.put_cached(doc);
+        }
+        self.storage.commit_remote(&stored, upto).await?;
+        Ok(Applied {
+            summaries: stored.iter().filter_map(|d| d.summary.clone()).collect(),
+            docs: order,
+        })
+    }
+
+    /// Rebuilds the summaries of these documents from the documents themselves
+    /// (for summaries that are missing or unreadable).
+    pub async fn rebuild_summaries(
+        &self,
+        ids: &[DocId],
+    ) -> Result<Vec<CustomerSummary>, StorageError> {
+        let _guard = self.lock.lock().await;
+        let mut summaries = Vec::new();
+        for chunk in ids.chunks(200) {
+            let loaded = self.storage.load_docs(chunk).await?;
+            for (id, bytes) in chunk.iter().zip(loaded) {
+                let Some(bytes) = bytes else { continue };
+                match CustomerDoc::load(*id, &bytes) {
+                    Ok(mut doc) if doc.is_ready() => {
+                        summaries.extend(CustomerSummary::of(&doc.read()));
+                    }
+                    Ok(_) => {}
+                    Err(e) => log(&format!("stored document {id} is damaged: {e}")),
+                }
+            }
+        }
+        self.storage.put_summaries(&summaries).await?;
+        Ok(summaries)
+    }
+}
+
+pub fn log(msg: &str) {
+    web_sys::console::warn_1(&msg.into());
+}

@@ -1,0 +1,5 @@
+//! One file per page.
+
+pub mod customer;
+pub mod list;
+pub mod signin;

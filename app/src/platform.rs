@@ -1,0 +1,42 @@
+//! The few things the browser provides that the core deliberately does not:
+//! the clock and randomness.
+
+use campo_core::ids::DocId;
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    js_sys::Date::now() as i64
+}
+
+/// Today in the device's time zone, as `YYYY-MM-DD`.
+pub fn today() -> String {
+    let d = js_sys::Date::new_0();
+    format!(
+        "{:04}-{:02}-{:02}",
+        d.get_full_year(),
+        d.get_month() + 1,
+        d.get_date()
+    )
+}
+
+/// 16 random bytes from the browser's CSPRNG.
+pub fn random16() -> [u8; 16] {
+    let mut b = [0u8; 16];
+    if getrandom::fill(&mut b).is_err() {
+        // Only reachable without `crypto.getRandomValues`, which every browser
+        // Campo runs in has; ids then stay unique in practice, not in theory.
+        for x in &mut b {
+            *x = (js_sys::Math::random() * 256.0) as u8;
+        }
+    }
+    b
+}
+
+pub fn new_doc_id() -> DocId {
+    DocId(random16())
+}
+
+/// 32 hex digits, for interaction ids.
+pub fn random_hex() -> String {
+    DocId(random16()).to_hex()
+}

@@ -1,0 +1,188 @@
+//! The running app behind the pages: opens the database, restores the index and
+//! the outbox, signs in, and turns form saves into stored changes that the sync
+//! connection sends.
+
+use crate::customers::{Customers, OpenError, SaveError, Saved, log};
+use crate::platform;
+use crate::settings;
+use crate::state::{AppState, Stage};
+use crate::storage::{Storage, StorageError};
+use crate::sync_conn::SyncConn;
+use campo_core::customer::{Customer, Edit, Stamp};
+use campo_core::ids::{DeviceId, DocId};
+use campo_core::index::Index;
+use campo_core::sync::{Credentials, SyncClient};
+use leptos::prelude::*;
+use std::collections::HashSet;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
+
+pub struct Campo {
+    customers: Rc<Customers>,
+    conn: Rc<SyncConn>,
+    ui: AppState,
+    device: DeviceId,
+}
+
+/// Opens the database, shows the stored customers and, when the device signed in
+/// before, starts syncing. Runs once at start.
+pub async fn boot(ui: AppState) {
+    if let Err(e) = try_boot(ui).await {
+        log(&format!("cannot use the browser database: {e}"));
+        ui.stage.set(Stage::NoStorage);
+    }
+}
+
+async fn try_boot(ui: AppState) -> Result<(), StorageError> {
+    let storage = Storage::open().await?;
+    let meta = storage.load_meta().await?;
+    let (summaries, damaged) = storage.load_all_summaries().await?;
+    let known: HashSet<DocId> = summaries.iter().map(|s| s.id).collect();
+    ui.set_index(Index::new(summaries));
+    let outbox = storage.load_outbox().await?;
+    let next_outbox = outbox
+        .iter()
+        .map(|(id, _)| id + 1)
+        .max()
+        .unwrap_or(0)
+        .max(meta.next_outbox);
+    let customers = Rc::new(Customers::new(storage, next_outbox));
+    let conn = SyncConn::new(customers.clone(), ui);
+    watch_network(&conn);
+    let campo = Rc::new(Campo {
+        customers: customers.clone(),
+        conn,
+        ui,
+        device: settings::device_id(),
+    });
+    ui.campo.set_value(Some(campo.clone()));
+
+    match settings::session() {
+        Some(s) if meta.team.as_deref() == Some(s.team.as_str()) => {
+            ui.rep.set(s.rep);
+            campo.start(s.team, s.token).await?;
+            ui.stage.set(Stage::SignedIn);
+        }
+        _ => ui.stage.set(Stage::SignedOut),
+    }
+
+    // Summaries that are unreadable or missing (a crash between versions, a
+    // summary format change) are rebuilt from their documents, after the list shows.
+    let mut rebuild = damaged;
+    rebuild.extend(
+        customers
+            .storage()
+            .load_doc_ids()
+            .await?
+            .into_iter()
+            .filter(|id| !known.contains(id)),
+    );
+    if !rebuild.is_empty() {
+        let rebuilt = customers.rebuild_summaries(&rebuild).await?;
+        ui.upsert(rebuilt);
+    }
+    Ok(())
+}
+
+/// The browser's own view of the network: reconnect as soon as it returns,
+/// and show "offline" as soon as it goes.
+fn watch_network(conn: &Rc<SyncConn>) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let weak = Rc::downgrade(conn);
+    let online = Closure::<dyn FnMut()>::new(move || {
+        if let Some(c) = weak.upgrade() {
+            c.network_back();
+        }
+    });
+    let weak = Rc::downgrade(conn);
+    let offline = Closure::<dyn FnMut()>::new(move || {
+        if let Some(c) = weak.upgrade() {
+            c.network_lost();
+        }
+    });
+    let _ = window.add_event_listener_with_callback("online", online.as_ref().unchecked_ref());
+    let _ = window.add_event_listener_with_callback("offline", offline.as_ref().unchecked_ref());
+    // These listeners live as long as the page.
+    online.forget();
+    offline.forget();
+}
+
+impl Campo {
+    async fn start(&self, team: String, token: String) -> Result<(), StorageError> {
+        let storage = self.customers.storage();
+        let meta = storage.load_meta().await?;
+        let outbox = storage.load_outbox().await?;
+        let credentials = Credentials {
+            team,
+            token,
+            device: self.device,
+        };
+        let client = SyncClient::new(credentials.clone(), meta.cursor, outbox);
+        self.conn.start(credentials, client);
+        Ok(())
+    }
+
+    /// Signs in with a team and token; the relay's Welcome moves the app to the
+    /// main view, a refusal back to the form.
+    pub async fn sign_in(&self, team: String, token: String) {
+        let ui = self.ui;
+        self.conn.stop();
+        ui.refusal.set(None);
+        ui.unreachable.set(false);
+        ui.stage.set(Stage::SigningIn);
+        let result = async {
+            let storage = self.customers.storage();
+            let meta = storage.load_meta().await?;
+            if meta.team.as_deref() != Some(team.as_str()) {
+                storage.reset_for_team(&team).await?;
+                self.customers.reset(0);
+                ui.set_index(Index::default());
+            }
+            self.start(team, token).await
+        }
+        .await;
+        if let Err(e) = result {
+            log(&format!("cannot use the browser database: {e}"));
+            ui.stage.set(Stage::NoStorage);
+        }
+    }
+
+    /// Back to the sign-in form (after the relay refused the stored token).
+    pub fn sign_out(&self) {
+        self.conn.stop();
+        settings::forget_token();
+        self.ui.stage.set(Stage::SignedOut);
+    }
+
+    pub async fn open(&self, id: DocId) -> Result<Option<Customer>, OpenError> {
+        self.customers.open(id).await
+    }
+
+    pub fn read_cached(&self, id: DocId) -> Option<Customer> {
+        self.customers.read_cached(id)
+    }
+
+    /// Saves edits as one change (creating the customer when `id` is `None`),
+    /// updates the list, and hands the change to the sync connection.
+    pub async fn save(&self, id: Option<DocId>, edits: Vec<Edit>) -> Result<Saved, SaveError> {
+        let rep = self.ui.rep.get_untracked();
+        let stamp = Stamp {
+            rep: &rep,
+            now_ms: platform::now_ms(),
+        };
+        let mut saved = match id {
+            None => self.customers.create(&stamp, &edits).await?,
+            Some(id) => self.customers.edit(id, &stamp, &edits).await?,
+        };
+        if let Some((outbox_id, change)) = saved.outbox.take() {
+            self.conn.push(outbox_id, change);
+        }
+        if let Some(summary) = saved.summary.clone() {
+            self.ui.upsert(vec![summary]);
+        }
+        Ok(saved)
+    }
+}

@@ -1,0 +1,85 @@
+//! Small per-device settings in `localStorage` (via gloo-storage): the device id,
+//! the signed-in team, token and rep, and the interface language. Records never
+//! live here; they are in IndexedDB ([`crate::storage`]).
+
+use crate::i18n::Lang;
+use crate::platform;
+use campo_core::ids::DeviceId;
+use gloo_storage::{LocalStorage, Storage};
+
+const DEVICE: &str = "campo.device";
+const TEAM: &str = "campo.team";
+const TOKEN: &str = "campo.token";
+const REP: &str = "campo.rep";
+const LANG: &str = "campo.lang";
+
+/// Who this device signs in as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub team: String,
+    pub token: String,
+    pub rep: String,
+}
+
+fn get(key: &str) -> Option<String> {
+    LocalStorage::get::<String>(key).ok()
+}
+
+fn set(key: &str, value: &str) {
+    if let Err(e) = LocalStorage::set(key, value) {
+        web_sys::console::warn_1(&format!("could not store setting {key}: {e}").into());
+    }
+}
+
+/// This browser profile's id, created on first use.
+pub fn device_id() -> DeviceId {
+    if let Some(id) = get(DEVICE).and_then(|s| s.parse().ok()) {
+        return id;
+    }
+    let id = DeviceId(platform::random16());
+    set(DEVICE, &id.to_hex());
+    id
+}
+
+/// The remembered session, if the device signed in before.
+pub fn session() -> Option<Session> {
+    Some(Session {
+        team: get(TEAM)?,
+        token: get(TOKEN)?,
+        rep: get(REP)?,
+    })
+}
+
+pub fn save_session(s: &Session) {
+    set(TEAM, &s.team);
+    set(TOKEN, &s.token);
+    set(REP, &s.rep);
+}
+
+/// Forgets the token (the team is kept to prefill the sign-in form).
+pub fn forget_token() {
+    LocalStorage::delete(TOKEN);
+}
+
+pub fn last_team() -> Option<String> {
+    get(TEAM)
+}
+
+/// The chosen language, else the browser's, else English.
+pub fn lang() -> Lang {
+    get(LANG)
+        .and_then(|c| Lang::from_code(&c))
+        .or_else(|| {
+            let nav = web_sys::window()?.navigator();
+            nav.languages()
+                .iter()
+                .filter_map(|l| l.as_string())
+                .chain(nav.language())
+                .find_map(|l| Lang::from_code(&l))
+        })
+        .unwrap_or(Lang::En)
+}
+
+pub fn set_lang(lang: Lang) {
+    set(LANG, lang.code());
+}

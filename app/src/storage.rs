@@ -1,0 +1,313 @@
+//! The device's database: IndexedDB `campo`, the only durable state of the app.
+//!
+//! Stores (all values are `Uint8Array`s unless noted):
+//! - `docs`: doc id (hex) → the customer's saved Automerge document.
+//! - `summaries`: doc id (hex) → its postcard-encoded [`CustomerSummary`], the
+//!   materialized index that start-up reads instead of opening every document.
+//! - `outbox`: outbox id (number) → a local change not yet acknowledged by the relay,
+//!   as the 16 bytes of the doc id followed by the raw change.
+//! - `meta`: `cursor`, `next_outbox` (numbers) and `team` (string).
+//!
+//! Invariant: every write that touches more than one store happens in one
+//! transaction, so a document, its summary, its outbox entry and the cursor never
+//! disagree after a crash or a closed tab.
+
+use campo_core::ids::{DocId, Seq};
+use campo_core::index::CustomerSummary;
+use campo_core::protocol::DocChange;
+use campo_core::sync::OutboxId;
+use idb::{Database, DatabaseEvent, Factory, ObjectStoreParams, TransactionMode};
+use js_sys::Uint8Array;
+use std::future::IntoFuture;
+use wasm_bindgen::{JsCast, JsValue};
+
+const DB_NAME: &str = "campo";
+const DB_VERSION: u32 = 1;
+const DOCS: &str = "docs";
+const SUMMARIES: &str = "summaries";
+const OUTBOX: &str = "outbox";
+const META: &str = "meta";
+const ALL_STORES: [&str; 4] = [DOCS, SUMMARIES, OUTBOX, META];
+
+const META_CURSOR: &str = "cursor";
+const META_NEXT_OUTBOX: &str = "next_outbox";
+const META_TEAM: &str = "team";
+
+/// Why the device's database could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("the browser database failed: {0}")]
+    Idb(#[from] idb::Error),
+    #[error("a database transaction was aborted")]
+    Aborted,
+}
+
+/// What `meta` holds.
+#[derive(Debug, Clone, Default)]
+pub struct Meta {
+    /// Highest log sequence whose entries are stored in `docs`.
+    pub cursor: Seq,
+    /// The next outbox id to hand out.
+    pub next_outbox: OutboxId,
+    /// The team whose records this database holds.
+    pub team: Option<String>,
+}
+
+/// One document written by a remote batch.
+pub struct StoredDoc {
+    pub id: DocId,
+    pub bytes: Vec<u8>,
+    /// `None` while the document's creating change has not arrived.
+    pub summary: Option<CustomerSummary>,
+}
+
+/// A local edit, written atomically.
+pub struct LocalEdit<'a> {
+    pub id: DocId,
+    pub doc: &'a [u8],
+    pub summary: Option<&'a CustomerSummary>,
+    pub outbox_id: OutboxId,
+    pub change: &'a [u8],
+}
+
+/// An open handle on the database.
+pub struct Storage {
+    db: Database,
+}
+
+fn bytes(b: &[u8]) -> JsValue {
+    Uint8Array::from(b).into()
+}
+
+fn to_bytes(v: &JsValue) -> Option<Vec<u8>> {
+    v.dyn_ref::<Uint8Array>().map(Uint8Array::to_vec)
+}
+
+fn key(id: &DocId) -> JsValue {
+    JsValue::from_str(&id.to_hex())
+}
+
+fn number(n: u64) -> JsValue {
+    // Outbox ids and sequence numbers stay far below 2^53, where f64 is exact.
+    JsValue::from_f64(n as f64)
+}
+
+fn outbox_value(change: &DocChange) -> JsValue {
+    let mut v = Vec::with_capacity(16 + change.bytes.len());
+    v.extend_from_slice(&change.doc.0);
+    v.extend_from_slice(&change.bytes);
+    bytes(&v)
+}
+
+fn parse_outbox(v: &[u8]) -> Option<DocChange> {
+    let (doc, change) = v.split_at_checked(16)?;
+    Some(DocChange {
+        doc: DocId(doc.try_into().ok()?),
+        bytes: change.to_vec(),
+    })
+}
+
+impl Storage {
+    /// Opens (and on first use creates) the database.
+    pub async fn open() -> Result<Storage, StorageError> {
+        let factory = Factory::new()?;
+        let mut request = factory.open(DB_NAME, Some(DB_VERSION))?;
+        request.on_upgrade_needed(|event| {
+            let Ok(db) = event.database() else { return };
+            let existing = db.store_names();
+            for name in ALL_STORES {
+                if !existing.iter().any(|n| n == name)
+                    && let Err(e) = db.create_object_store(name, ObjectStoreParams::new())
+                {
+                    web_sys::console::error_1(&format!("creating store {name}: {e}").into());
+                }
+            }
+        });
+        Ok(Storage { db: request.await? })
+    }
+
+    async fn finish(tx: idb::Transaction) -> Result<(), StorageError> {
+        let result = tx.commit()?.await?;
+        if result.is_committed() {
+            Ok(())
+        } else {
+            Err(StorageError::Aborted)
+        }
+    }
+
+    /// Every stored summary. Undecodable ones are skipped and their ids returned,
+    /// so the caller can rebuild them from their documents.
+    pub async fn load_all_summaries(
+        &self,
+    ) -> Result<(Vec<CustomerSummary>, Vec<DocId>), StorageError> {
+        let tx = self
+            .db
+            .transaction(&[SUMMARIES], TransactionMode::ReadOnly)?;
+        let store = tx.object_store(SUMMARIES)?;
+        let keys = store.get_all_keys(None, None)?.into_future();
+        let values = store.get_all(None, None)?.into_future();
+        let (keys, values) = (keys.await?, values.await?);
+        let mut summaries = Vec::with_capacity(values.len());
+        let mut damaged = Vec::new();
+        for (k, v) in keys.iter().zip(&values) {
+            match to_bytes(v).and_then(|b| CustomerSummary::decode(&b).ok()) {
+                Some(s) => summaries.push(s),
+                None => {
+                    if let Some(id) = k.as_string().and_then(|k| k.parse().ok()) {
+                        damaged.push(id);
+                    }
+                }
+            }
+        }
+        Ok((summaries, damaged))
+    }
+
+    /// Ids of every stored document (to find documents without a summary).
+    pub async fn load_doc_ids(&self) -> Result<Vec<DocId>, StorageError> {
+        let tx = self.db.transaction(&[DOCS], TransactionMode::ReadOnly)?;
+        let keys = tx.object_store(DOCS)?.get_all_keys(None, None)?.await?;
+        Ok(keys
+            .iter()
+            .filter_map(|k| k.as_string().and_then(|k| k.parse().ok()))
+            .collect())
+    }
+
+    /// The unacknowledged local changes, in outbox order.
+    pub async fn load_outbox(&self) -> Result<Vec<(OutboxId, DocChange)>, StorageError> {
+        let tx = self.db.transaction(&[OUTBOX], TransactionMode::ReadOnly)?;
+        let store = tx.object_store(OUTBOX)?;
+        let keys = store.get_all_keys(None, None)?.into_future();
+        let values = store.get_all(None, None)?.into_future();
+        let (keys, values) = (keys.await?, values.await?);
+        Ok(keys
+            .iter()
+            .zip(&values)
+            .filter_map(|(k, v)| {
+                let id = k.as_f64()? as OutboxId;
+                Some((id, parse_outbox(&to_bytes(v)?)?))
+            })
+            .collect())
+    }
+
+    pub async fn load_meta(&self) -> Result<Meta, StorageError> {
+        let tx = self.db.transaction(&[META], TransactionMode::ReadOnly)?;
+        let store = tx.object_store(META)?;
+        let cursor = store.get(JsValue::from_str(META_CURSOR))?.into_future();
+        let next = store
+            .get(JsValue::from_str(META_NEXT_OUTBOX))?
+            .into_future();
+        let team = store.get(JsValue::from_str(META_TEAM))?.into_future();
+        let num = |v: Option<JsValue>| v.and_then(|v| v.as_f64()).unwrap_or(0.0) as u64;
+        Ok(Meta {
+            cursor: Seq(num(cursor.await?)),
+            next_outbox: num(next.await?),
+            team: team.await?.and_then(|v| v.as_string()),
+        })
+    }
+
+    /// One document's saved bytes.
+    pub async fn load_doc(&self, id: DocId) -> Result<Option<Vec<u8>>, StorageError> {
+        Ok(self.load_docs(&[id]).await?.pop().flatten())
+    }
+
+    /// Several documents' saved bytes, in one transaction, in the order asked.
+    pub async fn load_docs(&self, ids: &[DocId]) -> Result<Vec<Option<Vec<u8>>>, StorageError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let tx = self.db.transaction(&[DOCS], TransactionMode::ReadOnly)?;
+        let store = tx.object_store(DOCS)?;
+        // Every request is issued before the first await so they run together.
+        let requests = ids
+            .iter()
+            .map(|id| store.get(key(id)).map(IntoFuture::into_future))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut out = Vec::with_capacity(ids.len());
+        for r in requests {
+            out.push(r.await?.as_ref().and_then(to_bytes));
+        }
+        Ok(out)
+    }
+
+    /// A local edit: the document, its summary, the outbox entry and the next
+    /// outbox id, in one transaction.
+    pub async fn commit_local_edit(&self, edit: LocalEdit<'_>) -> Result<(), StorageError> {
+        let tx = self
+            .db
+            .transaction(&ALL_STORES, TransactionMode::ReadWrite)?;
+        tx.object_store(DOCS)?
+            .put(&bytes(edit.doc), Some(&key(&edit.id)))?;
+        if let Some(s) = edit.summary {
+            tx.object_store(SUMMARIES)?
+                .put(&bytes(&s.encode()), Some(&key(&edit.id)))?;
+        }
+        let change = DocChange {
+            doc: edit.id,
+            bytes: edit.change.to_vec(),
+        };
+        tx.object_store(OUTBOX)?
+            .put(&outbox_value(&change), Some(&number(edit.outbox_id)))?;
+        tx.object_store(META)?.put(
+            &number(edit.outbox_id + 1),
+            Some(&JsValue::from_str(META_NEXT_OUTBOX)),
+        )?;
+        Self::finish(tx).await
+    }
+
+    /// Documents changed by the relay and the new cursor, in one transaction, so
+    /// the cursor never runs ahead of the stored documents.
+    pub async fn commit_remote(&self, docs: &[StoredDoc], cursor: Seq) -> Result<(), StorageError> {
+        let tx = self
+            .db
+            .transaction(&[DOCS, SUMMARIES, META], TransactionMode::ReadWrite)?;
+        let doc_store = tx.object_store(DOCS)?;
+        let summary_store = tx.object_store(SUMMARIES)?;
+        for d in docs {
+            doc_store.put(&bytes(&d.bytes), Some(&key(&d.id)))?;
+            if let Some(s) = &d.summary {
+                summary_store.put(&bytes(&s.encode()), Some(&key(&d.id)))?;
+            }
+        }
+        tx.object_store(META)?
+            .put(&number(cursor.0), Some(&JsValue::from_str(META_CURSOR)))?;
+        Self::finish(tx).await
+    }
+
+    /// Summaries rebuilt from their documents.
+    pub async fn put_summaries(&self, summaries: &[CustomerSummary]) -> Result<(), StorageError> {
+        let tx = self
+            .db
+            .transaction(&[SUMMARIES], TransactionMode::ReadWrite)?;
+        let store = tx.object_store(SUMMARIES)?;
+        for s in summaries {
+            store.put(&bytes(&s.encode()), Some(&key(&s.id)))?;
+        }
+        Self::finish(tx).await
+    }
+
+    /// Drops outbox entries the relay acknowledged.
+    pub async fn delete_outbox(&self, ids: &[OutboxId]) -> Result<(), StorageError> {
+        let tx = self.db.transaction(&[OUTBOX], TransactionMode::ReadWrite)?;
+        let store = tx.object_store(OUTBOX)?;
+        for id in ids {
+            store.delete(number(*id))?;
+        }
+        Self::finish(tx).await
+    }
+
+    /// Empties every store and records `team` as the owner: signing in to another
+    /// team must not mix its records with the previous team's.
+    pub async fn reset_for_team(&self, team: &str) -> Result<(), StorageError> {
+        let tx = self
+            .db
+            .transaction(&ALL_STORES, TransactionMode::ReadWrite)?;
+        for name in ALL_STORES {
+            tx.object_store(name)?.clear()?;
+        }
+        tx.object_store(META)?.put(
+            &JsValue::from_str(team),
+            Some(&JsValue::from_str(META_TEAM)),
+        )?;
+        Self::finish(tx).await
+    }
+}

@@ -1,0 +1,396 @@
+//! The WebSocket to the relay, driving [`SyncClient`] (the pure protocol state
+//! machine in the core): socket events go in, the client's effects are carried out.
+//!
+//! Incoming frames are processed strictly one at a time, in arrival order, by a
+//! single async worker fed from a queue: applying a batch awaits IndexedDB, and
+//! the next frame must not overtake it (the cursor would run ahead of the stored
+//! documents). Socket opens and closes go through the same queue so they stay
+//! ordered with the frames around them.
+
+use crate::customers::{Customers, log};
+use crate::settings::Session;
+use crate::state::{AppState, Refusal, Stage};
+use campo_core::protocol::{DocChange, ErrorCode};
+use campo_core::sync::{Credentials, Effect, OutboxId, Phase, SyncClient};
+use gloo_timers::callback::Timeout;
+use js_sys::{ArrayBuffer, Uint8Array};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::rc::{Rc, Weak};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
+use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
+
+/// First reconnection delay; it doubles after each failure up to [`MAX_BACKOFF_MS`].
+const FIRST_BACKOFF_MS: u32 = 1_000;
+const MAX_BACKOFF_MS: u32 = 5_000;
+/// Close code the app uses when it drops a connection itself (bad frame, storage failure).
+const CLOSE_APP: u16 = 4000;
+
+/// A socket event, tagged with the connection it belongs to.
+enum SocketEvent {
+    Open(u64),
+    Frame(u64, Vec<u8>),
+    Closed(u64, u16),
+}
+
+/// One WebSocket and the callbacks that must live as long as it.
+struct Socket {
+    ws: WebSocket,
+    _on_open: Closure<dyn FnMut()>,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_close: Closure<dyn FnMut(CloseEvent)>,
+}
+
+impl Socket {
+    /// Detaches the callbacks and closes the socket; its later events are ignored.
+    fn shut(self) {
+        self.ws.set_onopen(None);
+        self.ws.set_onmessage(None);
+        self.ws.set_onclose(None);
+        let _ = self.ws.close();
+    }
+}
+
+pub struct SyncConn {
+    customers: Rc<Customers>,
+    ui: AppState,
+    client: RefCell<Option<SyncClient>>,
+    credentials: RefCell<Option<Credentials>>,
+    socket: RefCell<Option<Socket>>,
+    /// Number of the current connection; events of older ones are dropped.
+    generation: Cell<u64>,
+    /// A connection on which the app gave up (bad frame); its queued frames are dropped.
+    broken: Cell<u64>,
+    queue: RefCell<VecDeque<SocketEvent>>,
+    working: Cell<bool>,
+    backoff_ms: Cell<u32>,
+    retry: RefCell<Option<Timeout>>,
+}
+
+impl SyncConn {
+    pub fn new(customers: Rc<Customers>, ui: AppState) -> Rc<SyncConn> {
+        Rc::new(SyncConn {
+            customers,
+            ui,
+            client: RefCell::new(None),
+            credentials: RefCell::new(None),
+            socket: RefCell::new(None),
+            generation: Cell::new(0),
+            broken: Cell::new(0),
+            queue: RefCell::new(VecDeque::new()),
+            working: Cell::new(false),
+            backoff_ms: Cell::new(FIRST_BACKOFF_MS),
+            retry: RefCell::new(None),
+        })
+    }
+
+    /// Starts syncing as `credentials`, from the stored cursor and outbox.
+    pub fn start(self: &Rc<Self>, credentials: Credentials, client: SyncClient) {
+        self.ui.team.set(credentials.team.clone());
+        *self.credentials.borrow_mut() = Some(credentials);
+        *self.client.borrow_mut() = Some(client);
+        self.backoff_ms.set(FIRST_BACKOFF_MS);
+        self.publish();
+        self.connect_now();
+    }
+
+    /// Stops syncing (before signing in again).
+    pub fn stop(&self) {
+        self.retry.borrow_mut().take();
+        self.generation.set(self.generation.get() + 1);
+        if let Some(s) = self.socket.borrow_mut().take() {
+            s.shut();
+        }
+        *self.client.borrow_mut() = None;
+    }
+
+    fn phase(&self) -> Option<Phase> {
+        self.client.borrow().as_ref().map(|c| c.status().phase)
+    }
+
+    /// Reconnects at once if the device is offline (the browser's `online` event).
+    pub fn network_back(self: &Rc<Self>) {
+        if self.phase() == Some(Phase::Offline) {
+            self.backoff_ms.set(FIRST_BACKOFF_MS);
+            self.connect_now();
+        }
+    }
+
+    /// The browser says the network is gone: close now rather than wait for a timeout.
+    pub fn network_lost(&self) {
+        if let Some(s) = self.socket.borrow().as_ref() {
+            let _ = s.ws.close();
+        }
+    }
+
+    /// Opens a new socket, replacing any current one.
+    fn connect_now(self: &Rc<Self>) {
+        self.retry.borrow_mut().take();
+        if !self
+            .client
+            .borrow()
+            .as_ref()
+            .is_some_and(SyncClient::may_connect)
+        {
+            return;
+        }
+        if let Some(old) = self.socket.borrow_mut().take() {
+            old.shut();
+        }
+        let generation = self.generation.get() + 1;
+        self.generation.set(generation);
+        match self.open_socket(generation) {
+            Ok(socket) => *self.socket.borrow_mut() = Some(socket),
+            Err(e) => {
+                log(&format!("cannot open the connection to the relay: {e:?}"));
+                self.schedule_retry();
+            }
+        }
+    }
+
+    fn open_socket(self: &Rc<Self>, generation: u64) -> Result<Socket, wasm_bindgen::JsValue> {
+        let location = web_sys::window().ok_or("no window")?.location();
+        let scheme = if location.protocol()? == "https:" {
+            "wss"
+        } else {
+            "ws"
+        };
+        let url = format!("{scheme}://{}/ws", location.host()?);
+        let ws = WebSocket::new(&url)?;
+        ws.set_binary_type(BinaryType::Arraybuffer);
+
+        let weak = Rc::downgrade(self);
+        let on_open = Closure::<dyn FnMut()>::new(move || {
+            enqueue(&weak, SocketEvent::Open(generation));
+        });
+        let weak = Rc::downgrade(self);
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+            match ev.data().dyn_into::<ArrayBuffer>() {
+                Ok(buf) => enqueue(
+                    &weak,
+                    SocketEvent::Frame(generation, Uint8Array::new(&buf).to_vec()),
+                ),
+                // The protocol is binary only; a text frame is a relay bug.
+                Err(_) => log("ignoring a non-binary frame from the relay"),
+            }
+        });
+        let weak = Rc::downgrade(self);
+        let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |ev: CloseEvent| {
+            enqueue(&weak, SocketEvent::Closed(generation, ev.code()));
+        });
+        ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        Ok(Socket {
+            ws,
+            _on_open: on_open,
+            _on_message: on_message,
+            _on_close: on_close,
+        })
+    }
+
+    fn schedule_retry(self: &Rc<Self>) {
+        let delay = self.backoff_ms.get();
+        self.backoff_ms.set((delay * 2).min(MAX_BACKOFF_MS));
+        let weak = Rc::downgrade(self);
+        let timer = Timeout::new(delay, move || {
+            if let Some(me) = weak.upgrade() {
+                me.connect_now();
+            }
+        });
+        *self.retry.borrow_mut() = Some(timer);
+    }
+
+    /// Sends a local change (or keeps it in the outbox while offline).
+    pub fn push(&self, id: OutboxId, change: DocChange) {
+        let effects = match self.client.borrow_mut().as_mut() {
+            Some(c) => c.push(id, change),
+            None => return,
+        };
+        for e in effects {
+            if let Effect::Send(frame) = e {
+                self.send(&frame);
+            }
+        }
+        self.publish();
+    }
+
+    fn send(&self, frame: &[u8]) {
+        if let Some(s) = self.socket.borrow().as_ref()
+            && let Err(e) = s.ws.send_with_u8_array(frame)
+        {
+            // The close event follows and the outbox is re-sent on reconnection.
+            log(&format!("sending to the relay failed: {e:?}"));
+        }
+    }
+
+    /// Drops the current connection; the close event schedules a reconnection.
+    fn abandon(&self, generation: u64, why: &str) {
+        log(why);
+        self.broken.set(generation);
+        if let Some(s) = self.socket.borrow().as_ref() {
+            let _ = s.ws.close_with_code_and_reason(CLOSE_APP, "client error");
+        }
+    }
+
+    /// Copies the client's status into the UI.
+    fn publish(&self) {
+        let status = self.client.borrow().as_ref().map(SyncClient::status);
+        if let Some(status) = status
+            && self.ui.status.get_untracked() != status
+        {
+            self.ui.status.set(status);
+        }
+    }
+
+    async fn run(self: Rc<Self>) {
+        loop {
+            let next = self.queue.borrow_mut().pop_front();
+            let Some(event) = next else { break };
+            self.handle(event).await;
+            self.publish();
+        }
+        self.working.set(false);
+    }
+
+    async fn handle(self: &Rc<Self>, event: SocketEvent) {
+        let current = self.generation.get();
+        match event {
+            SocketEvent::Open(g) if g == current => {
+                let hello = match self.client.borrow_mut().as_mut() {
+                    Some(c) => c.connect(),
+                    None => return,
+                };
+                self.send(&hello);
+            }
+            SocketEvent::Frame(g, frame) if g == current && g != self.broken.get() => {
+                let result = match self.client.borrow_mut().as_mut() {
+                    Some(c) => c.receive(&frame),
+                    None => return,
+                };
+                match result {
+                    Ok(effects) => self.perform(g, effects).await,
+                    Err(e) => self.abandon(g, &format!("dropping the connection: {e}")),
+                }
+            }
+            SocketEvent::Closed(g, code) if g == current => {
+                self.socket.borrow_mut().take();
+                let may_connect = match self.client.borrow_mut().as_mut() {
+                    Some(c) => {
+                        c.disconnected(Some(code));
+                        c.may_connect()
+                    }
+                    None => return,
+                };
+                if self.ui.stage.get_untracked() == Stage::SigningIn && may_connect {
+                    self.ui.unreachable.set(true);
+                }
+                if may_connect {
+                    self.schedule_retry();
+                } else if self.ui.refusal.get_untracked().is_none() {
+                    // Refused by close code alone (no Error frame arrived first).
+                    let code = ErrorCode::from_close_code(code).unwrap_or(ErrorCode::Unauthorized);
+                    self.refused(code);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    async fn perform(self: &Rc<Self>, generation: u64, effects: Vec<Effect>) {
+        for effect in effects {
+            match effect {
+                Effect::Send(frame) => self.send(&frame),
+                Effect::Apply { entries, upto } => {
+                    match self.customers.apply_remote(entries, upto).await {
+                        Ok(applied) => {
+                            if let Some(c) = self.client.borrow_mut().as_mut() {
+                                c.stored(upto);
+                            }
+                            self.ui.upsert(applied.summaries);
+                            self.ui.remote_changed(applied.docs);
+                        }
+                        Err(e) => {
+                            // The cursor did not move: reconnecting fetches the batch again.
+                            self.abandon(
+                                generation,
+                                &format!("could not store changes from the relay: {e}"),
+                            );
+                            return;
+                        }
+                    }
+                }
+                Effect::Acked(ids) => {
+                    if let Err(e) = self.customers.storage().delete_outbox(&ids).await {
+                        // They stay stored and are re-sent next time; the relay stores a change once.
+                        log(&format!("could not clear acknowledged changes: {e}"));
+                    }
+                }
+                Effect::Refused { code, message } => {
+                    log(&format!("the relay refused: {code:?}: {message}"));
+                    self.refused(code);
+                }
+            }
+        }
+        self.welcomed();
+    }
+
+    /// After the relay's Welcome: the session is confirmed and remembered.
+    fn welcomed(&self) {
+        let rep = self.client.borrow().as_ref().and_then(|c| c.status().rep);
+        let Some(rep) = rep else { return };
+        self.backoff_ms.set(FIRST_BACKOFF_MS);
+        if self.ui.unreachable.get_untracked() {
+            self.ui.unreachable.set(false);
+        }
+        let signing_in = self.ui.stage.get_untracked() == Stage::SigningIn;
+        if signing_in || self.ui.rep.get_untracked() != rep {
+            if let Some(c) = self.credentials.borrow().as_ref() {
+                crate::settings::save_session(&Session {
+                    team: c.team.clone(),
+                    token: c.token.clone(),
+                    rep: rep.clone(),
+                });
+            }
+            self.ui.rep.set(rep);
+        }
+        if self.ui.refusal.get_untracked().is_some() {
+            self.ui.refusal.set(None);
+        }
+        if signing_in {
+            self.ui.stage.set(Stage::SignedIn);
+        }
+    }
+
+    fn refused(&self, code: ErrorCode) {
+        self.ui.refusal.set(Some(Refusal {
+            code,
+            team: self
+                .credentials
+                .borrow()
+                .as_ref()
+                .map(|c| c.team.clone())
+                .unwrap_or_default(),
+        }));
+        if code.is_fatal() && self.ui.stage.get_untracked() == Stage::SigningIn {
+            self.ui.unreachable.set(false);
+            self.stop_after_refusal();
+        }
+    }
+
+    fn stop_after_refusal(&self) {
+        self.retry.borrow_mut().take();
+        self.ui.stage.set(Stage::SignedOut);
+    }
+}
+
+fn enqueue(conn: &Weak<SyncConn>, event: SocketEvent) {
+    let Some(conn) = conn.upgrade() else { return };
+    conn.queue.borrow_mut().push_back(event);
+    if !conn.working.replace(true) {
+        spawn_local(conn.run());
+    }
+}
