@@ -1,0 +1,308 @@
+//! Shared test harness: a relay on 127.0.0.1:0 with a temporary data directory,
+//! devices speaking the real protocol over tokio-tungstenite, and real Automerge
+//! changes made with the core's customer model.
+#![allow(dead_code)] // Each scenario file uses a different part of the harness.
+
+use campo_core::customer::{CustomerDoc, Edit, Field, Stamp};
+use campo_core::ids::{DeviceId, DocId, Seq};
+use campo_core::protocol::{ClientMsg, DocChange, Entry, ErrorCode, Hello, ServerMsg};
+use campo_relay::names::{Rep, Team};
+use campo_relay::{AppState, Shutdown, app, auth};
+use futures_util::{SinkExt, StreamExt};
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+/// Generous bound for anything that should happen "at once".
+pub const PATIENCE: Duration = Duration::from_secs(10);
+
+/// An in-process relay serving on a free port.
+pub struct Relay {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    pub data_dir: PathBuf,
+    _shutdown: Shutdown,
+    _dir: tempfile::TempDir,
+}
+
+impl Relay {
+    pub async fn start() -> Relay {
+        let dir = tempfile::tempdir().expect("temp dir");
+        Relay::start_in(dir, None).await
+    }
+
+    /// Starts with `static_dir` as the app build (None: a missing one).
+    pub async fn start_in(dir: tempfile::TempDir, static_dir: Option<&Path>) -> Relay {
+        let data_dir = dir.path().join("data");
+        let static_dir = static_dir
+            .map(Path::to_owned)
+            .unwrap_or_else(|| dir.path().join("no-dist"));
+        let (state, shutdown) = AppState::open(&data_dir, &static_dir).expect("open the relay");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("local addr");
+        let router = app(state.clone());
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        Relay {
+            addr,
+            state,
+            data_dir,
+            _shutdown: shutdown,
+            _dir: dir,
+        }
+    }
+
+    /// Issues a token the way `campo-relay token create` does.
+    pub fn token(&self, team: &str, rep: &str) -> String {
+        let token = auth::issue(
+            &*self.state.store,
+            &Team::parse(team).expect("team"),
+            &Rep::parse(rep).expect("rep"),
+        )
+        .expect("issue token");
+        token.reveal().to_owned()
+    }
+
+    /// The team's log head, read from the store.
+    pub fn head(&self, team: &str) -> Seq {
+        self.state
+            .store
+            .head(&Team::parse(team).expect("team"))
+            .expect("head")
+    }
+
+    pub fn ws_url(&self) -> String {
+        format!("ws://{}/ws", self.addr)
+    }
+}
+
+/// What a refused connection received.
+#[derive(Debug)]
+pub struct Refusal {
+    pub code: ErrorCode,
+    pub message: String,
+    pub close_code: u16,
+    pub reason: String,
+}
+
+/// One device's connection.
+pub struct Device {
+    pub id: DeviceId,
+    ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    /// Messages received while waiting for something else (e.g. an Ack).
+    buffered: VecDeque<ServerMsg>,
+}
+
+impl Device {
+    /// Opens a socket without saying anything.
+    pub async fn open(url: &str, id: u8) -> Device {
+        let (ws, _) = tokio_tungstenite::connect_async(url)
+            .await
+            .expect("connect");
+        Device {
+            id: DeviceId([id; 16]),
+            ws,
+            buffered: VecDeque::new(),
+        }
+    }
+
+    /// Opens a socket, sends Hello and expects Welcome; returns the head.
+    pub async fn sign_in(url: &str, id: u8, team: &str, token: &str, cursor: Seq) -> (Device, Seq) {
+        let mut d = Device::open(url, id).await;
+        d.hello(team, token, cursor).await;
+        match d.recv().await {
+            ServerMsg::Welcome { team: t, head, .. } => {
+                assert_eq!(t, team);
+                (d, head)
+            }
+            other => panic!("expected Welcome, got {other:?}"),
+        }
+    }
+
+    pub async fn hello(&mut self, team: &str, token: &str, cursor: Seq) {
+        let hello = ClientMsg::Hello(Hello {
+            team: team.into(),
+            token: token.into(),
+            device: self.id,
+            cursor,
+        });
+        self.send_raw(hello.encode()).await;
+    }
+
+    pub async fn send_raw(&mut self, frame: Vec<u8>) {
+        self.send_message(Message::Binary(frame.into())).await;
+    }
+
+    pub async fn send_message(&mut self, msg: Message) {
+        self.ws.send(msg).await.expect("send");
+    }
+
+    pub async fn send_push(&mut self, batch: u64, changes: Vec<DocChange>) {
+        self.send_raw(ClientMsg::Push { batch, changes }.encode())
+            .await;
+    }
+
+    /// Pushes and waits for the Ack; other messages stay buffered.
+    pub async fn push(&mut self, batch: u64, changes: Vec<DocChange>) {
+        self.send_push(batch, changes).await;
+        loop {
+            let msg = self.next_from_socket().await;
+            match msg {
+                ServerMsg::Ack { batch: b } if b == batch => return,
+                ServerMsg::Error { code, message } => panic!("push refused: {code:?} {message}"),
+                other => self.buffered.push_back(other),
+            }
+        }
+    }
+
+    /// The next message (buffered first); panics on close or timeout.
+    pub async fn recv(&mut self) -> ServerMsg {
+        match self.buffered.pop_front() {
+            Some(m) => m,
+            None => self.next_from_socket().await,
+        }
+    }
+
+    async fn next_from_socket(&mut self) -> ServerMsg {
+        loop {
+            let msg = tokio::time::timeout(PATIENCE, self.ws.next())
+                .await
+                .expect("a message within the patience limit")
+                .expect("socket open")
+                .expect("socket healthy");
+            match msg {
+                Message::Binary(b) => return ServerMsg::decode(&b).expect("a valid server frame"),
+                Message::Ping(_) | Message::Pong(_) => continue,
+                other => panic!("expected a binary frame, got {other:?}"),
+            }
+        }
+    }
+
+    /// Receives catch-up chunks until `more: false`; returns the entries, the
+    /// final `upto` and how many chunks it took.
+    pub async fn catch_up(&mut self) -> (Vec<Entry>, Seq, usize) {
+        let mut all = Vec::new();
+        let mut chunks = 0;
+        loop {
+            match self.recv().await {
+                ServerMsg::Changes {
+                    entries,
+                    upto,
+                    more,
+                } => {
+                    chunks += 1;
+                    if let Some(last) = entries.last() {
+                        assert!(last.seq <= upto, "upto covers the chunk");
+                    }
+                    all.extend(entries);
+                    if !more {
+                        return (all, upto, chunks);
+                    }
+                }
+                other => panic!("expected Changes, got {other:?}"),
+            }
+        }
+    }
+
+    /// Asserts nothing arrives for `quiet`.
+    pub async fn expect_nothing(&mut self, quiet: Duration) {
+        assert!(self.buffered.is_empty(), "unexpected {:?}", self.buffered);
+        if let Ok(Some(msg)) = tokio::time::timeout(quiet, self.ws.next()).await {
+            panic!("expected nothing, got {msg:?}");
+        }
+    }
+
+    /// Expects Error, then a close frame; returns both.
+    pub async fn expect_refusal(&mut self) -> Refusal {
+        let (code, message) = match self.recv().await {
+            ServerMsg::Error { code, message } => (code, message),
+            other => panic!("expected Error, got {other:?}"),
+        };
+        let close = loop {
+            let msg = tokio::time::timeout(PATIENCE, self.ws.next())
+                .await
+                .expect("close within the patience limit");
+            match msg {
+                Some(Ok(Message::Close(Some(frame)))) => break frame,
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+                other => panic!("expected a close frame, got {other:?}"),
+            }
+        };
+        Refusal {
+            code,
+            message,
+            close_code: u16::from(close.code),
+            reason: close.reason.to_string(),
+        }
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.ws.close(None).await;
+    }
+}
+
+/// Close code helper for readability in asserts.
+pub fn close_code(code: CloseCode) -> u16 {
+    u16::from(code)
+}
+
+/// `n` real Automerge changes to one new customer: its creation, then edits.
+pub fn customer_changes(doc: u8, rep: &str, n: usize) -> Vec<DocChange> {
+    let id = DocId([doc; 16]);
+    let stamp = Stamp {
+        rep,
+        now_ms: 1_700_000_000_000,
+    };
+    let (mut d, first) = CustomerDoc::create(
+        id,
+        &stamp,
+        &[Edit::Set(Field::Name, format!("Customer {doc}"))],
+    )
+    .expect("create a customer");
+    let mut out = vec![DocChange {
+        doc: id,
+        bytes: first,
+    }];
+    for i in 1..n {
+        let bytes = d
+            .edit(&stamp, &[Edit::Set(Field::City, format!("City {i}"))])
+            .expect("edit")
+            .expect("a change");
+        out.push(DocChange { doc: id, bytes });
+    }
+    out
+}
+
+/// A customer whose notes are `chars` characters of incompressible text, so its
+/// creating change is large.
+pub fn bulky_customer(doc: u8, chars: usize) -> DocChange {
+    let mut state = u32::from(doc) * 7919 + 1;
+    let notes: String = (0..chars)
+        .map(|_| {
+            // A small LCG: deterministic, and random enough to defeat compression.
+            state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            char::from(b'a' + ((state >> 16) % 26) as u8)
+        })
+        .collect();
+    let id = DocId([doc; 16]);
+    let stamp = Stamp {
+        rep: "anna",
+        now_ms: 1_700_000_000_000,
+    };
+    let (_, bytes) = CustomerDoc::create(
+        id,
+        &stamp,
+        &[
+            Edit::Set(Field::Name, format!("Bulky {doc}")),
+            Edit::Notes(notes),
+        ],
+    )
+    .expect("create a bulky customer");
+    DocChange { doc: id, bytes }
+}
