@@ -21,11 +21,13 @@
 //! - [`change`]: checks on raw Automerge change bytes (the relay's gate).
 //! - [`protocol`]: wire messages, codec, limits, error codes.
 //! - [`sync`]: the client side of the sync protocol as a pure state machine.
+//! - [`seed`]: a seeded generator of realistic books (benchmarks, demos).
 
 pub mod change;
 pub mod customer;
 pub mod ids;
 pub mod index;
 pub mod protocol;
+pub mod seed;
 pub mod sync;
 pub mod validate;

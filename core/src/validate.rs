@@ -66,7 +66,7 @@ pub fn phone(value: &str) -> Result<(), Invalid> {
     let allowed = value
         .char_indices()
         .all(|(i, c)| c.is_ascii_digit() || " -().//".contains(c) || (c == '+' && i == 0));
-    if digits >= 5 && digits <= 20 && allowed {
+    if (5..=20).contains(&digits) && allowed {
         Ok(())
     } else {
         Err(Invalid::Phone(value.to_owned()))
