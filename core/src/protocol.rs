@@ -14,7 +14,9 @@
 //!    last catch-up chunk has `more: false` (it may be empty). Entries written by the
 //!    same device are left out when the cursor is above zero (the device has them).
 //! 3. Afterwards the relay forwards new entries as they are committed, each message
-//!    with `more: false`.
+//!    with `more: false`. The device that pushed them gets the same message without
+//!    its own entries (possibly empty): only `upto` moves, so its cursor stays
+//!    exact and its next Hello does not ask for its own changes again.
 //! 4. The device sends [`ClientMsg::Push`] batches of its own changes at any time
 //!    after Welcome; the relay answers [`ServerMsg::Ack`] only once the whole batch
 //!    is durable on disk. Pushing a change the relay already holds is acknowledged
