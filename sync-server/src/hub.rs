@@ -15,14 +15,29 @@ use tokio::sync::broadcast;
 pub const TEAM_BROADCAST_CAPACITY: usize = 256;
 
 /// The teams' broadcast channels, created on first subscription.
-#[derive(Default)]
 pub struct Hub {
     teams: Mutex<HashMap<Team, broadcast::Sender<Arc<Group>>>>,
+    capacity: usize,
+}
+
+impl Default for Hub {
+    fn default() -> Hub {
+        Hub::with_capacity(TEAM_BROADCAST_CAPACITY)
+    }
 }
 
 impl Hub {
     pub fn new() -> Hub {
         Hub::default()
+    }
+
+    /// A hub buffering `capacity` groups per team (at least 1); small values
+    /// make lagging receivers easy to provoke in tests.
+    pub fn with_capacity(capacity: usize) -> Hub {
+        Hub {
+            teams: Mutex::new(HashMap::new()),
+            capacity: capacity.max(1),
+        }
     }
 
     /// Subscribes to the team's future commits. Subscribe before reading the
@@ -31,7 +46,7 @@ impl Hub {
         let mut teams = self.teams.lock().unwrap_or_else(|p| p.into_inner());
         teams
             .entry(team.clone())
-            .or_insert_with(|| broadcast::channel(TEAM_BROADCAST_CAPACITY).0)
+            .or_insert_with(|| broadcast::channel(self.capacity).0)
             .subscribe()
     }
 }

@@ -6,16 +6,19 @@
 use campo_core::customer::{CustomerDoc, Edit, Field, Stamp};
 use campo_core::ids::{DeviceId, DocId, Seq};
 use campo_core::protocol::{ClientMsg, DocChange, Entry, ErrorCode, Hello, ServerMsg};
+use campo_relay::http::Site;
+use campo_relay::hub::Hub;
 use campo_relay::names::{Rep, Team};
+use campo_relay::store::SqliteStore;
 use campo_relay::{AppState, Shutdown, app, auth};
 use futures_util::{SinkExt, StreamExt};
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 /// Generous bound for anything that should happen "at once".
@@ -38,11 +41,18 @@ impl Relay {
 
     /// Starts with `static_dir` as the app build (None: a missing one).
     pub async fn start_in(dir: tempfile::TempDir, static_dir: Option<&Path>) -> Relay {
+        Relay::start_with(dir, static_dir, Hub::new()).await
+    }
+
+    /// Starts with a given hub (e.g. a tiny broadcast capacity).
+    pub async fn start_with(dir: tempfile::TempDir, static_dir: Option<&Path>, hub: Hub) -> Relay {
         let data_dir = dir.path().join("data");
         let static_dir = static_dir
             .map(Path::to_owned)
             .unwrap_or_else(|| dir.path().join("no-dist"));
-        let (state, shutdown) = AppState::open(&data_dir, &static_dir).expect("open the relay");
+        let hub = Arc::new(hub);
+        let store = SqliteStore::open(&data_dir, hub.clone()).expect("open the store");
+        let (state, shutdown) = AppState::new(Arc::new(store), hub, Site::load(&static_dir));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -242,14 +252,23 @@ impl Device {
         }
     }
 
+    /// Waits for the server's close frame (no Error before it); returns its code.
+    pub async fn expect_close(&mut self) -> u16 {
+        loop {
+            let msg = tokio::time::timeout(PATIENCE, self.ws.next())
+                .await
+                .expect("close within the patience limit");
+            match msg {
+                Some(Ok(Message::Close(Some(frame)))) => return u16::from(frame.code),
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+                other => panic!("expected a close frame, got {other:?}"),
+            }
+        }
+    }
+
     pub async fn close(mut self) {
         let _ = self.ws.close(None).await;
     }
-}
-
-/// Close code helper for readability in asserts.
-pub fn close_code(code: CloseCode) -> u16 {
-    u16::from(code)
 }
 
 /// `n` real Automerge changes to one new customer: its creation, then edits.
