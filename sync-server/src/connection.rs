@@ -5,7 +5,8 @@
 //! 2. Subscribe to the team's live commits, then read the head and send Welcome,
 //!    then the catch-up from the cursor to that head. Subscribing first means a
 //!    commit made meanwhile arrives live; entries already sent are skipped by seq.
-//! 3. Live: forward committed groups (without the device's own entries), answer
+//! 3. Live: forward committed groups without the device's own entries (a group
+//!    of only its own entries still goes out, empty, to move its cursor); answer
 //!    pushes with Ack once durable.
 //!
 //! A cursor above the head (the relay's data was reset or replaced) is treated as
@@ -233,7 +234,7 @@ impl Session<'_> {
     /// Sends the log entries in `(from, to]` as `Changes` chunks. In catch-up
     /// mode `more` marks all but the last chunk, and a final (possibly empty)
     /// chunk with `upto = to` always ends it; otherwise every chunk is a live
-    /// message (`more: false`) and empty ones are skipped.
+    /// message (`more: false`), see [`Session::send_live`].
     async fn send_log(
         &mut self,
         from: Seq,
@@ -258,6 +259,11 @@ impl Session<'_> {
                 .filter(|e| !(skip_own && e.device == device))
                 .map(to_entry)
                 .collect();
+            if !catch_up {
+                self.send_live(entries, last).await?;
+                after = last;
+                continue;
+            }
             let chunks = chunk_entries(entries);
             let count = chunks.len();
             for (i, chunk) in chunks.into_iter().enumerate() {
@@ -268,7 +274,7 @@ impl Session<'_> {
                 } else {
                     chunk.last().map_or(last, |e| e.seq)
                 };
-                let more = catch_up && upto < to;
+                let more = upto < to;
                 finished |= !more;
                 send(
                     self.socket,
@@ -318,8 +324,19 @@ impl Session<'_> {
             .cloned()
             .map(to_entry)
             .collect();
-        // A group can hold many pushes: keep each frame under the limit.
-        let chunks = chunk_entries(entries);
+        self.send_live(entries, upto).await
+    }
+
+    /// Sends `entries` (in seq order) as live messages ending at `upto`. A group
+    /// can hold many pushes, so it is chunked to keep each frame under the
+    /// limit. With no entries (all were this device's own) one empty message
+    /// still moves the device's cursor to `upto`, as the protocol requires, so
+    /// its next Hello does not ask for its own changes again.
+    async fn send_live(&mut self, entries: Vec<Entry>, upto: Seq) -> Result<(), SessionError> {
+        let mut chunks = chunk_entries(entries);
+        if chunks.is_empty() {
+            chunks.push(Vec::new());
+        }
         let count = chunks.len();
         for (i, chunk) in chunks.into_iter().enumerate() {
             let chunk_upto = if i + 1 == count {
@@ -337,7 +354,7 @@ impl Session<'_> {
             )
             .await?;
         }
-        self.sent = upto;
+        self.sent = self.sent.max(upto);
         Ok(())
     }
 

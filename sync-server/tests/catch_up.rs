@@ -21,9 +21,11 @@ async fn a_returning_device_receives_only_what_it_missed() {
     let (mut b, _) = Device::sign_in(&url, 2, "acme", &ben, Seq(0)).await;
     b.catch_up().await;
     b.push(1, customer_changes(10, "Ben", 2)).await; // seqs 1, 2
+    b.expect_echo(Seq(2)).await;
     let (from_ben, _, _) = a.catch_up().await; // the live message
     assert_eq!(from_ben.len(), 2);
     a.push(1, customer_changes(11, "Anna", 1)).await; // seq 3
+    a.expect_echo(Seq(3)).await;
     let (seen, ben_cursor, _) = b.catch_up().await;
     assert_eq!((seen.len(), ben_cursor), (1, Seq(3)));
 
@@ -31,6 +33,7 @@ async fn a_returning_device_receives_only_what_it_missed() {
     b.close().await;
     let missed = customer_changes(12, "Anna", 4);
     a.push(2, missed.clone()).await; // seqs 4..=7
+    a.expect_echo(Seq(7)).await;
 
     // Step 3: Ben returns with cursor 3 and receives exactly seqs 4..=7.
     let (mut b, head) = Device::sign_in(&url, 2, "acme", &ben, ben_cursor).await;

@@ -54,13 +54,16 @@ async fn a_push_reaches_the_team_and_only_the_team() {
         other => panic!("expected Changes, got {other:?}"),
     }
 
-    // Anna's own entries are not echoed back to her, and Carla's team hears nothing.
+    // Anna's own entries are not echoed back to her: she gets only the cursor
+    // move to 2. Carla's team hears nothing.
+    a.expect_echo(Seq(2)).await;
     a.expect_nothing(Duration::from_millis(300)).await;
     c.expect_nothing(Duration::from_millis(300)).await;
 
     // Ben answers; Anna receives his entry, numbered 3.
     let reply = customer_changes(2, "Ben", 1);
     b.push(1, reply.clone()).await;
+    b.expect_echo(Seq(3)).await;
     match a.recv().await {
         ServerMsg::Changes { entries, upto, .. } => {
             assert_eq!(upto, Seq(3));

@@ -19,6 +19,7 @@ async fn re_pushing_a_stored_change_is_acknowledged_and_not_stored_again() {
     let (mut a, _) = Device::sign_in(&url, 1, "acme", &anna, Seq(0)).await;
     a.catch_up().await;
     a.push(1, changes.clone()).await;
+    a.expect_echo(Seq(3)).await;
     assert_eq!(relay.head("acme"), Seq(3));
 
     // Ben is online and receives them once.
@@ -35,8 +36,9 @@ async fn re_pushing_a_stored_change_is_acknowledged_and_not_stored_again() {
     a.push(2, again).await;
     assert_eq!(relay.head("acme"), Seq(3));
 
-    // Ben hears nothing new: nothing was stored.
+    // Nobody hears anything: nothing was stored, not even a cursor move.
     b.expect_nothing(Duration::from_millis(300)).await;
+    a.expect_nothing(Duration::from_millis(300)).await;
 
     // A genuinely new change after the duplicates takes the next seq, 4.
     let new = customer_changes(2, "Anna", 1);

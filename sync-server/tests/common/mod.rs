@@ -220,6 +220,21 @@ impl Device {
         }
     }
 
+    /// Expects the empty live message a pusher gets for its own entries: only
+    /// its cursor moves, to `upto`.
+    pub async fn expect_echo(&mut self, upto: Seq) {
+        match self.recv().await {
+            ServerMsg::Changes {
+                entries,
+                upto: u,
+                more: false,
+            } if entries.is_empty() => {
+                assert_eq!(u, upto, "the pusher's cursor moves to its last entry");
+            }
+            other => panic!("expected an empty Changes up to {upto:?}, got {other:?}"),
+        }
+    }
+
     /// Asserts nothing arrives for `quiet`.
     pub async fn expect_nothing(&mut self, quiet: Duration) {
         assert!(self.buffered.is_empty(), "unexpected {:?}", self.buffered);
