@@ -126,18 +126,24 @@ export class Rep {
     await expect(this.status()).toHaveAttribute('data-state', 'synced', { timeout: 20_000 });
   }
 
-  /** Back to the list, search for `name`, open its record. */
-  async open(name) {
+  /** The list view, whatever view the app is showing (waits for the app to start). */
+  async toList() {
+    await expect(this.status()).toBeVisible();
     const back = this.page.getByTestId('back');
     if (await back.isVisible()) await back.click();
+    await expect(this.page.getByTestId('search')).toBeVisible();
+  }
+
+  /** Back to the list, search for `name`, open its record. */
+  async open(name) {
+    await this.toList();
     await this.page.getByTestId('search').fill(name);
     await this.page.getByTestId('customer-row').filter({ hasText: name }).first().click();
     await expect(this.page.getByTestId('field-name')).toHaveValue(name);
   }
 
   async create(fields) {
-    const back = this.page.getByTestId('back');
-    if (await back.isVisible()) await back.click();
+    await this.toList();
     await this.page.getByTestId('new-customer').click();
     await this.fill(fields);
     await this.save();
