@@ -462,3 +462,42 @@ pub fn date_time(lang: Lang, ms: i64) -> String {
         d.get_minutes()
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_follow_the_language() {
+        assert_eq!(date(Lang::It, "2025-03-05"), "05/03/2025");
+        assert_eq!(date(Lang::En, "2025-03-05"), "5 Mar 2025");
+        assert_eq!(date(Lang::En, "garbage"), "garbage");
+    }
+
+    #[test]
+    fn refusals_name_the_team() {
+        assert_eq!(
+            refusal(Lang::En, ErrorCode::Unauthorized, "x"),
+            "This token is not valid"
+        );
+        assert_eq!(
+            refusal(Lang::It, ErrorCode::Unauthorized, "x"),
+            "Questo token non è valido"
+        );
+        assert_eq!(
+            refusal(Lang::En, ErrorCode::WrongTeam, "acme"),
+            "This token is not valid for team acme"
+        );
+        assert_eq!(
+            refusal(Lang::En, ErrorCode::UnsupportedVersion, ""),
+            "Campo was updated: reload"
+        );
+    }
+
+    #[test]
+    fn browser_languages_map_to_ours() {
+        assert_eq!(Lang::from_code("it-IT"), Some(Lang::It));
+        assert_eq!(Lang::from_code("en-GB"), Some(Lang::En));
+        assert_eq!(Lang::from_code("de"), None);
+    }
+}

@@ -9,7 +9,7 @@ use crate::state::{AppState, Stage};
 use crate::storage::{Storage, StorageError};
 use crate::sync_conn::SyncConn;
 use campo_core::customer::{Customer, Edit, Stamp};
-use campo_core::ids::{DeviceId, DocId};
+use campo_core::ids::{DeviceId, DocId, Seq};
 use campo_core::index::Index;
 use campo_core::sync::{Credentials, SyncClient};
 use leptos::prelude::*;
@@ -111,17 +111,24 @@ fn watch_network(conn: &Rc<SyncConn>) {
 }
 
 impl Campo {
+    /// Starts syncing. For a team other than the stored one, the client starts
+    /// from nothing and the stored records are replaced once the relay welcomes us.
     async fn start(&self, team: String, token: String) -> Result<(), StorageError> {
         let storage = self.customers.storage();
         let meta = storage.load_meta().await?;
-        let outbox = storage.load_outbox().await?;
+        let new_team = meta.team.as_deref() != Some(team.as_str());
+        let (cursor, outbox) = if new_team {
+            (Seq(0), Vec::new())
+        } else {
+            (meta.cursor, storage.load_outbox().await?)
+        };
         let credentials = Credentials {
             team,
             token,
             device: self.device,
         };
-        let client = SyncClient::new(credentials.clone(), meta.cursor, outbox);
-        self.conn.start(credentials, client);
+        let client = SyncClient::new(credentials.clone(), cursor, outbox);
+        self.conn.start(credentials, client, new_team);
         Ok(())
     }
 
@@ -133,18 +140,7 @@ impl Campo {
         ui.refusal.set(None);
         ui.unreachable.set(false);
         ui.stage.set(Stage::SigningIn);
-        let result = async {
-            let storage = self.customers.storage();
-            let meta = storage.load_meta().await?;
-            if meta.team.as_deref() != Some(team.as_str()) {
-                storage.reset_for_team(&team).await?;
-                self.customers.reset(0);
-                ui.set_index(Index::default());
-            }
-            self.start(team, token).await
-        }
-        .await;
-        if let Err(e) = result {
+        if let Err(e) = self.start(team, token).await {
             log(&format!("cannot use the browser database: {e}"));
             ui.stage.set(Stage::NoStorage);
         }

@@ -149,3 +149,18 @@ impl AppState {
 pub fn use_app() -> AppState {
     expect_context::<AppState>()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_round_trip_through_the_hash() {
+        let id = DocId([0xab; 16]);
+        for r in [Route::List, Route::New, Route::Customer(id)] {
+            assert_eq!(Route::from_hash(&r.hash()), r);
+        }
+        assert_eq!(Route::from_hash(""), Route::List);
+        assert_eq!(Route::from_hash("#/c/not-an-id"), Route::List);
+    }
+}

@@ -59,6 +59,10 @@ pub struct SyncConn {
     ui: AppState,
     client: RefCell<Option<SyncClient>>,
     credentials: RefCell<Option<Credentials>>,
+    /// Signing in to a team other than the one stored: the database is emptied
+    /// when the relay welcomes us (not before, so a mistyped team or a refused
+    /// token never costs the stored records and unsent changes).
+    reset_on_welcome: Cell<bool>,
     socket: RefCell<Option<Socket>>,
     /// Number of the current connection; events of older ones are dropped.
     generation: Cell<u64>,
@@ -77,6 +81,7 @@ impl SyncConn {
             ui,
             client: RefCell::new(None),
             credentials: RefCell::new(None),
+            reset_on_welcome: Cell::new(false),
             socket: RefCell::new(None),
             generation: Cell::new(0),
             broken: Cell::new(0),
@@ -87,8 +92,10 @@ impl SyncConn {
         })
     }
 
-    /// Starts syncing as `credentials`, from the stored cursor and outbox.
-    pub fn start(self: &Rc<Self>, credentials: Credentials, client: SyncClient) {
+    /// Starts syncing as `credentials`, from the stored cursor and outbox; with
+    /// `new_team`, from nothing, replacing the stored records once welcomed.
+    pub fn start(self: &Rc<Self>, credentials: Credentials, client: SyncClient, new_team: bool) {
+        self.reset_on_welcome.set(new_team);
         self.ui.team.set(credentials.team.clone());
         *self.credentials.borrow_mut() = Some(credentials);
         *self.client.borrow_mut() = Some(client);
@@ -272,7 +279,13 @@ impl SyncConn {
                     None => return,
                 };
                 match result {
-                    Ok(effects) => self.perform(g, effects).await,
+                    Ok(effects) => {
+                        if self.reset_on_welcome.get() && !self.reset_for_new_team().await {
+                            self.abandon(g, "could not clear the previous team's records");
+                            return;
+                        }
+                        self.perform(g, effects).await
+                    }
                     Err(e) => self.abandon(g, &format!("dropping the connection: {e}")),
                 }
             }
@@ -298,6 +311,27 @@ impl SyncConn {
             }
             _ => {}
         }
+    }
+
+    /// Empties the database for the newly welcomed team. Returns false on failure.
+    async fn reset_for_new_team(&self) -> bool {
+        let welcomed = self
+            .client
+            .borrow()
+            .as_ref()
+            .is_some_and(|c| c.status().rep.is_some());
+        let team = self.credentials.borrow().as_ref().map(|c| c.team.clone());
+        let (true, Some(team)) = (welcomed, team) else {
+            return true;
+        };
+        if let Err(e) = self.customers.storage().reset_for_team(&team).await {
+            log(&format!("resetting the database: {e}"));
+            return false;
+        }
+        self.customers.reset(0);
+        self.ui.set_index(campo_core::index::Index::default());
+        self.reset_on_welcome.set(false);
+        true
     }
 
     async fn perform(self: &Rc<Self>, generation: u64, effects: Vec<Effect>) {

@@ -47,3 +47,18 @@ pub fn SyncStatus() -> impl IntoView {
         </div>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states_match_the_test_contract() {
+        assert_eq!(state_of(Phase::Offline, 2), "offline");
+        assert_eq!(state_of(Phase::Connecting, 0), "connecting");
+        assert_eq!(state_of(Phase::CatchingUp, 0), "connecting");
+        assert_eq!(state_of(Phase::Live, 1), "pending");
+        assert_eq!(state_of(Phase::Live, 0), "synced");
+        assert_eq!(state_of(Phase::Refused, 3), "refused");
+    }
+}

@@ -741,3 +741,51 @@ fn interactions(ctx: Ctx) -> impl IntoView {
         </section>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(field: Field, value: &str) -> Snapshot {
+        let mut s = Snapshot::empty();
+        s.fields[slot(field)] = value.to_owned();
+        s
+    }
+
+    #[test]
+    fn only_changed_fields_are_written() {
+        let original = with(Field::Name, "Bar Roma");
+        let mut current = original.clone();
+        current.fields[slot(Field::City)] = " Milano ".into();
+        assert_eq!(
+            diff(&original, &current, false).unwrap(),
+            vec![Edit::Set(Field::City, "Milano".into())]
+        );
+        assert_eq!(diff(&original, &original, false).unwrap(), vec![]);
+    }
+
+    #[test]
+    fn every_invalid_field_is_reported_and_nothing_saved() {
+        let mut current = with(Field::Email, "anna@");
+        current.fields[slot(Field::Phone)] = "12".into();
+        current.tags = "ok, {}".replace("{}", &"x".repeat(41));
+        let errors = diff(&Snapshot::empty(), &current, true).unwrap_err();
+        let keys: Vec<&str> = errors.iter().map(|(k, _)| *k).collect();
+        assert_eq!(keys, vec!["name", "phone", "email", "tags"]);
+    }
+
+    #[test]
+    fn tags_compare_as_sets() {
+        assert!(same_tags("vip, bar", "bar,vip,  vip"));
+        assert!(!same_tags("vip", "vip, bar"));
+        let original = Snapshot {
+            tags: "vip, bar".into(),
+            ..with(Field::Name, "X")
+        };
+        let current = Snapshot {
+            tags: "bar, vip".into(),
+            ..original.clone()
+        };
+        assert_eq!(diff(&original, &current, false).unwrap(), vec![]);
+    }
+}
