@@ -28,6 +28,9 @@ test('reload while offline keeps everything, and offline edits sync later', asyn
 
   await anna.offline();
   await anna.page.reload();
+  // The open customer is in the URL, so the reload reopens it; the list is one tap away.
+  await expect(anna.page.getByTestId('field-name')).toHaveValue('Trattoria Da Gino');
+  await anna.toList();
   await expect(anna.page.getByTestId('customer-row').filter({ hasText: 'Trattoria Da Gino' })).toBeVisible();
   await expect(anna.status()).toHaveAttribute('data-state', 'offline');
 
