@@ -89,6 +89,9 @@ impl Relay {
     }
 }
 
+/// One connection's frames in flight: (device → relay, relay → device).
+type Link = (VecDeque<Vec<u8>>, VecDeque<Vec<u8>>);
+
 struct Device {
     id: DeviceId,
     rep: &'static str,
@@ -96,7 +99,7 @@ struct Device {
     docs: BTreeMap<DocId, CustomerDoc>,
     next_outbox: u64,
     /// Frames in flight on the current connection, each way; `None` when offline.
-    link: Option<(VecDeque<Vec<u8>>, VecDeque<Vec<u8>>)>,
+    link: Option<Link>,
 }
 
 impl Device {
