@@ -150,6 +150,13 @@ pub fn sign_in(store: &dyn Store, team: &str, token: &str) -> Result<SignedIn, R
     })
 }
 
+/// True while the token with this hash exists and is not revoked. Blocking
+/// (one lookup by primary key); an open session calls it periodically, so a
+/// `token revoke` run by another process reaches sessions already signed in.
+pub fn still_valid(store: &dyn Store, hash: &TokenHash) -> Result<bool, StoreError> {
+    Ok(store.find_token(&hash.0)?.is_some_and(|r| !r.revoked))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -213,7 +220,10 @@ mod tests {
             Err(Refusal::Unknown)
         ));
 
+        assert!(still_valid(&store, &token.hash()).unwrap());
         assert_eq!(revoke(&store, &acme, "Anna").unwrap(), 1);
+        assert!(!still_valid(&store, &token.hash()).unwrap());
+        assert!(!still_valid(&store, &forged.hash()).unwrap());
         assert!(matches!(
             sign_in(&store, "acme", token.reveal()),
             Err(Refusal::Unknown)

@@ -1,5 +1,6 @@
 //! Command-line interface of the `campo-relay` binary.
 
+use crate::origin::AllowedOrigin;
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -32,6 +33,11 @@ pub enum Command {
         /// Directory of the built app (Trunk's dist).
         #[arg(long, default_value = DEFAULT_STATIC_DIR)]
         static_dir: PathBuf,
+        /// An origin (scheme://host[:port]) whose pages may use the WebSocket
+        /// besides the relay's own, e.g. when a proxy serves the app under
+        /// another name. Repeatable.
+        #[arg(long = "allowed-origin", value_name = "ORIGIN", value_parser = AllowedOrigin::parse)]
+        allowed_origins: Vec<AllowedOrigin>,
     },
     /// Manage the access tokens reps sign in with.
     Token {
@@ -58,8 +64,8 @@ pub enum TokenAction {
         #[arg(long, default_value = DEFAULT_DATA_DIR)]
         data: PathBuf,
     },
-    /// Revoke every active token of a rep; devices using them are refused at
-    /// their next connection.
+    /// Revoke every active token of a rep; a running relay closes the devices
+    /// using them within seconds and refuses them from then on.
     Revoke {
         #[arg(long)]
         team: String,
@@ -84,12 +90,42 @@ mod tests {
                 listen,
                 data,
                 static_dir,
+                allowed_origins,
             } => {
                 assert_eq!(listen.to_string(), DEFAULT_LISTEN);
                 assert_eq!(data, PathBuf::from("data"));
                 assert_eq!(static_dir, PathBuf::from("dist"));
+                assert!(allowed_origins.is_empty(), "only the relay's own origin");
             }
             other => panic!("parsed as {other:?}"),
         }
+    }
+
+    #[test]
+    fn allowed_origins_repeat_and_bad_ones_are_refused() {
+        let cli = Cli::try_parse_from([
+            "campo-relay",
+            "serve",
+            "--allowed-origin",
+            "https://crm.example.com",
+            "--allowed-origin",
+            "http://localhost:8081",
+        ])
+        .unwrap();
+        match cli.command {
+            Command::Serve {
+                allowed_origins, ..
+            } => assert_eq!(
+                allowed_origins
+                    .iter()
+                    .map(AllowedOrigin::as_str)
+                    .collect::<Vec<_>>(),
+                ["https://crm.example.com", "http://localhost:8081"]
+            ),
+            other => panic!("parsed as {other:?}"),
+        }
+        let err = Cli::try_parse_from(["campo-relay", "serve", "--allowed-origin", "crm.example"])
+            .unwrap_err();
+        assert!(err.to_string().contains("scheme://host"), "{err}");
     }
 }

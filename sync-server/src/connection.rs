@@ -9,26 +9,36 @@
 //!    of only its own entries still goes out, empty, to move its cursor); answer
 //!    pushes with Ack once durable.
 //!
+//! Limits, from [`crate::limits::Limits`]: a team has at most
+//! `max_connections_per_team` sessions; pushes are rate-limited per connection
+//! (refused before anything is stored); the token is re-checked on every push
+//! and every `token_recheck_interval`, so a revoked token's sessions close; the
+//! relay pings every `ping_interval` and closes a session that sent nothing,
+//! not even a pong, for `idle_timeout`.
+//!
 //! A cursor above the head (the relay's data was reset or replaced) is treated as
 //! a cursor of 0: the device receives the whole log again, its own entries
 //! included. Automerge ignores changes it already has, so this is safe, and it
 //! restores a wiped relay's entries to a device that has them in a different order.
 
 use crate::AppState;
-use crate::error::{Farewell, SessionError, close_reason};
+use crate::auth::TokenHash;
+use crate::error::{Farewell, SessionError, UpgradeRefusal, close_reason};
 use crate::names::Team;
+use crate::rate::PushRate;
 use crate::store::{Batch, Group, LogEntry, Store};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
-use axum::response::Response;
+use axum::http::{HeaderMap, Uri, header};
+use axum::response::{IntoResponse, Response};
 use campo_core::ids::{DeviceId, Seq};
 use campo_core::protocol::{
     CHUNK_TARGET_BYTES, ClientMsg, Entry, Hello, MAX_FRAME_BYTES, ServerMsg, chunk_entries,
 };
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
-use tokio::time::timeout;
+use tokio::time::{Instant, Interval, MissedTickBehavior, sleep_until, timeout};
 
 /// How long a new connection may take to send Hello.
 pub const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
@@ -39,8 +49,30 @@ pub const CLOSE_GRACE: Duration = Duration::from_secs(2);
 /// instead of a dropped socket.
 pub const WS_MAX_MESSAGE_BYTES: usize = 2 * MAX_FRAME_BYTES;
 
-/// `GET /ws`: upgrades and runs a session.
-pub async fn upgrade(ws: WebSocketUpgrade, State(state): State<AppState>) -> Response {
+/// `GET /ws`: checks the page's origin (see [`crate::origin`]), upgrades and
+/// runs a session.
+pub async fn upgrade(
+    ws: WebSocketUpgrade,
+    headers: HeaderMap,
+    uri: Uri,
+    State(state): State<AppState>,
+) -> Response {
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        // HTTP/1.1 names the host in `Host`, HTTP/2 in the URI's authority.
+        let host = headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .or_else(|| uri.authority().map(|a| a.as_str()));
+        let origin_text = origin.to_str().ok();
+        // An Origin that is not even text cannot be on any list.
+        let allowed = origin_text.is_some()
+            && crate::origin::is_allowed(origin_text, host, &state.allowed_origins);
+        if !allowed {
+            let shown = String::from_utf8_lossy(origin.as_bytes()).into_owned();
+            tracing::info!(origin = %shown, "refused a WebSocket from a foreign origin");
+            return UpgradeRefusal::ForeignOrigin(shown).into_response();
+        }
+    }
     ws.max_message_size(WS_MAX_MESSAGE_BYTES)
         .max_frame_size(WS_MAX_MESSAGE_BYTES)
         .on_upgrade(move |socket| run(socket, state))
@@ -86,18 +118,42 @@ async fn farewell(socket: &mut WebSocket, farewell: Farewell) {
     }
 }
 
-/// The next binary frame; `None` when the client closed.
+/// What the client sent.
+enum Incoming {
+    Frame(Bytes),
+    /// A ping or pong: no content, but proof the client is there. (axum
+    /// answers pings itself.)
+    Control,
+}
+
+/// The next thing the client sent; `None` when it closed.
+async fn next_incoming(socket: &mut WebSocket) -> Result<Option<Incoming>, SessionError> {
+    match socket.recv().await {
+        None | Some(Ok(Message::Close(_))) => Ok(None),
+        Some(Err(_)) => Err(SessionError::Gone),
+        Some(Ok(Message::Binary(b))) => Ok(Some(Incoming::Frame(b))),
+        Some(Ok(Message::Text(_))) => Err(SessionError::TextFrame),
+        Some(Ok(Message::Ping(_) | Message::Pong(_))) => Ok(Some(Incoming::Control)),
+    }
+}
+
+/// The next binary frame, skipping pings and pongs; `None` when the client closed.
 async fn next_frame(socket: &mut WebSocket) -> Result<Option<Bytes>, SessionError> {
     loop {
-        match socket.recv().await {
-            None | Some(Ok(Message::Close(_))) => return Ok(None),
-            Some(Err(_)) => return Err(SessionError::Gone),
-            Some(Ok(Message::Binary(b))) => return Ok(Some(b)),
-            Some(Ok(Message::Text(_))) => return Err(SessionError::TextFrame),
-            // axum answers pings itself.
-            Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+        match next_incoming(socket).await? {
+            None => return Ok(None),
+            Some(Incoming::Frame(b)) => return Ok(Some(b)),
+            Some(Incoming::Control) => continue,
         }
     }
+}
+
+/// An interval whose first tick is one `period` from now; a late tick is not
+/// made up for.
+fn every(period: Duration) -> Interval {
+    let mut interval = tokio::time::interval_at(Instant::now() + period, period);
+    interval.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    interval
 }
 
 async fn send(socket: &mut WebSocket, msg: &ServerMsg) -> Result<(), SessionError> {
@@ -144,6 +200,12 @@ async fn session(socket: &mut WebSocket, state: &AppState) -> Result<(), Session
 
     let (team_name, token) = (hello.team.clone(), hello.token.clone());
     let signed_in = blocking(state, move |s| crate::auth::sign_in(s, &team_name, &token)).await?;
+    let limits = state.limits;
+    // Held until the session ends.
+    let _team_slot = state
+        .team_slots
+        .try_acquire(&signed_in.team, limits.max_connections_per_team)
+        .ok_or_else(|| SessionError::TeamFull(signed_in.team.clone()))?;
     tracing::info!(team = %signed_in.team, rep = %signed_in.rep, device = %hello.device, "signed in");
 
     // Subscribe before reading the head: see the module docs.
@@ -170,15 +232,25 @@ async fn session(socket: &mut WebSocket, state: &AppState) -> Result<(), Session
         state,
         team: signed_in.team,
         device: hello.device,
+        token: TokenHash::of(&hello.token),
+        rate: PushRate::new(&limits, Instant::now()),
         sent: from,
     };
     s.send_log(from, head, skip_own, true).await?;
 
+    let mut recheck = every(limits.token_recheck_interval);
+    let mut ping = every(limits.ping_interval);
+    let mut last_heard = Instant::now();
     loop {
+        let idle_at = last_heard + limits.idle_timeout;
         tokio::select! {
-            frame = next_frame(s.socket) => match frame? {
+            incoming = next_incoming(s.socket) => match incoming? {
                 None => return Ok(()),
-                Some(bytes) => s.handle_frame(&bytes).await?,
+                Some(Incoming::Control) => last_heard = Instant::now(),
+                Some(Incoming::Frame(bytes)) => {
+                    last_heard = Instant::now();
+                    s.handle_frame(&bytes).await?;
+                }
             },
             group = live.recv() => match group {
                 Ok(group) => s.forward(&group).await?,
@@ -188,6 +260,13 @@ async fn session(socket: &mut WebSocket, state: &AppState) -> Result<(), Session
                 }
                 Err(RecvError::Closed) => return Err(SessionError::ShuttingDown),
             },
+            _ = recheck.tick() => s.check_token().await?,
+            _ = ping.tick() => s
+                .socket
+                .send(Message::Ping(Bytes::new()))
+                .await
+                .map_err(|_| SessionError::Gone)?,
+            () = sleep_until(idle_at) => return Err(SessionError::Idle(limits.idle_timeout)),
             () = shutdown_requested(state) => return Err(SessionError::ShuttingDown),
         }
     }
@@ -199,6 +278,9 @@ struct Session<'a> {
     state: &'a AppState,
     team: Team,
     device: DeviceId,
+    /// The hash of the token the session signed in with, to re-check it.
+    token: TokenHash,
+    rate: PushRate,
     /// The highest seq the device has been sent (or deliberately not sent,
     /// because it wrote the entry). Nothing at or below it is sent again.
     sent: Seq,
@@ -217,6 +299,10 @@ impl Session<'_> {
         match ClientMsg::decode(frame)? {
             ClientMsg::Hello(_) => Err(SessionError::SecondHello),
             ClientMsg::Push { batch, changes } => {
+                if !self.rate.admit(frame.len(), Instant::now()) {
+                    return Err(SessionError::TooFast);
+                }
+                self.check_token().await?;
                 let (team, device) = (self.team.clone(), self.device);
                 // Parsing up to a megabyte of changes is CPU work: keep it off
                 // the runtime's worker threads.
@@ -228,6 +314,16 @@ impl Session<'_> {
                 tracing::debug!(batch, stored = committed.stored, head = ?committed.head, "push durable");
                 send(self.socket, &ServerMsg::Ack { batch }).await
             }
+        }
+    }
+
+    /// Ends the session if its token was revoked since it signed in.
+    async fn check_token(&mut self) -> Result<(), SessionError> {
+        let hash = self.token;
+        if blocking(self.state, move |s| crate::auth::still_valid(s, &hash)).await? {
+            Ok(())
+        } else {
+            Err(SessionError::Revoked)
         }
     }
 

@@ -2,15 +2,21 @@
 //! close codes.
 
 use crate::auth::Refusal;
+use crate::names::Team;
 use crate::store::{BadChange, StoreError};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use campo_core::protocol::{DecodeError, ErrorCode};
 use std::time::Duration;
 
 /// A close frame's reason is at most 123 bytes (RFC 6455 §5.5: 125-byte control
 /// payload minus the 2-byte code).
 pub const MAX_CLOSE_REASON_BYTES: usize = 123;
-/// Close code when the relay shuts down ("going away"); the client reconnects.
+/// Close code when the relay shuts down or drops an idle connection ("going
+/// away"); the client reconnects.
 pub const CLOSE_GOING_AWAY: u16 = 1001;
+/// Close reason for a connection that sent nothing for the idle timeout.
+pub const IDLE_REASON: &str = "idle";
 
 /// Why a session ended.
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +41,15 @@ pub enum SessionError {
     Task(String),
     #[error("the relay has too many connections; retry later")]
     Full,
+    #[error("team {0} has too many connections open; close some devices or retry later")]
+    TeamFull(Team),
+    /// The session's token was revoked while it was open.
+    #[error("this token was revoked")]
+    Revoked,
+    #[error("too many changes too fast; slow down")]
+    TooFast,
+    #[error("nothing received for {} s", .0.as_secs())]
+    Idle(Duration),
     /// The socket closed or failed: nobody to tell.
     #[error("the connection is gone")]
     Gone,
@@ -71,7 +86,14 @@ impl SessionError {
             SessionError::Refused(Refusal::Unknown) => refuse(ErrorCode::Unauthorized),
             SessionError::Refused(Refusal::OtherTeam(_)) => refuse(ErrorCode::WrongTeam),
             SessionError::BadChange(_) => refuse(ErrorCode::InvalidChange),
-            SessionError::Full => refuse(ErrorCode::RateLimited),
+            SessionError::Revoked => refuse(ErrorCode::Unauthorized),
+            SessionError::Full | SessionError::TeamFull(_) | SessionError::TooFast => {
+                refuse(ErrorCode::RateLimited)
+            }
+            SessionError::Idle(_) => Farewell::Close {
+                code: CLOSE_GOING_AWAY,
+                reason: IDLE_REASON.into(),
+            },
             SessionError::Refused(Refusal::Store(_))
             | SessionError::Store(_)
             | SessionError::Task(_) => Farewell::Refuse {
@@ -84,6 +106,24 @@ impl SessionError {
                 reason: "the relay is restarting; reconnect shortly".into(),
             },
         }
+    }
+}
+
+/// Why a request to `/ws` was refused before the upgrade.
+#[derive(Debug, thiserror::Error)]
+pub enum UpgradeRefusal {
+    #[error(
+        "pages from {0} may not use this relay; its operator can allow them with --allowed-origin {0}"
+    )]
+    ForeignOrigin(String),
+}
+
+impl IntoResponse for UpgradeRefusal {
+    fn into_response(self) -> Response {
+        let status = match self {
+            UpgradeRefusal::ForeignOrigin(_) => StatusCode::FORBIDDEN,
+        };
+        (status, self.to_string()).into_response()
     }
 }
 
@@ -126,6 +166,21 @@ mod tests {
         assert_eq!(code(DecodeError::TooLarge(1 << 21).into()), 4413);
         assert_eq!(code(DecodeError::Malformed("x".into()).into()), 4400);
         assert_eq!(code(SessionError::Store(StoreError::WriterGone)), 1011);
+        assert_eq!(code(SessionError::Revoked), 4401);
+        assert_eq!(code(SessionError::TooFast), 4429);
+        assert_eq!(
+            code(SessionError::TeamFull(Team::parse("acme").unwrap())),
+            4429
+        );
+        assert_eq!(
+            SessionError::Idle(Duration::from_secs(60)).farewell(),
+            Farewell::Close {
+                code: 1001,
+                reason: "idle".into()
+            }
+        );
+        let refused = UpgradeRefusal::ForeignOrigin("https://evil.example".into()).into_response();
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
         assert_eq!(SessionError::Gone.farewell(), Farewell::Silent);
     }
 }

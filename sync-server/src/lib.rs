@@ -12,6 +12,9 @@
 //! - [`hub`]: per-team fan-out of committed groups to live connections.
 //! - [`connection`]: one WebSocket session (Hello, catch-up, live, pushes).
 //! - [`auth`]: token format, hashing, sign-in.
+//! - [`limits`]: per-team and per-connection limits ([`limits::Limits`]).
+//! - [`rate`]: a connection's push rate limit (token buckets).
+//! - [`origin`]: which web pages may open the WebSocket.
 //! - [`names`]: validated team and rep names.
 //! - [`error`]: the one mapping from failures to protocol errors and close codes.
 //! - [`http`]: the built app's static files and headers.
@@ -23,13 +26,18 @@ pub mod connection;
 pub mod error;
 pub mod http;
 pub mod hub;
+pub mod limits;
 pub mod names;
+pub mod origin;
+pub mod rate;
 pub mod store;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::routing::get;
 use hub::Hub;
+use limits::{Limits, TeamSlots};
+use origin::AllowedOrigin;
 use std::path::Path;
 use std::sync::Arc;
 use store::{SqliteStore, Store, StoreError};
@@ -45,8 +53,12 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub hub: Arc<Hub>,
     pub site: Arc<http::Site>,
+    pub limits: Limits,
+    /// Origins allowed besides the relay's own (`--allowed-origin`).
+    pub allowed_origins: Arc<[AllowedOrigin]>,
     shutdown: watch::Receiver<bool>,
     slots: Arc<Semaphore>,
+    team_slots: Arc<TeamSlots>,
 }
 
 /// Tells every session to close ("going away") so the server can stop.
@@ -67,10 +79,30 @@ impl AppState {
             store,
             hub,
             site: Arc::new(site),
+            limits: Limits::default(),
+            allowed_origins: Arc::new([]),
             shutdown: rx,
             slots: Arc::new(Semaphore::new(MAX_CONNECTIONS)),
+            team_slots: Arc::new(TeamSlots::default()),
         };
         (state, Shutdown(tx))
+    }
+
+    /// The same state with other limits (tests make them small).
+    pub fn with_limits(mut self, limits: Limits) -> AppState {
+        self.limits = limits;
+        self
+    }
+
+    /// The same state also accepting WebSocket requests from `origins`.
+    pub fn with_allowed_origins(mut self, origins: Vec<AllowedOrigin>) -> AppState {
+        self.allowed_origins = origins.into();
+        self
+    }
+
+    /// Sessions `team` has open (signed in and not yet closed).
+    pub fn open_sessions(&self, team: &names::Team) -> usize {
+        self.team_slots.open(team)
     }
 
     /// The default setup: SQLite in `data_dir`, the app from `static_dir`.

@@ -3,6 +3,7 @@
 use anyhow::Context;
 use campo_relay::cli::{Cli, Command, TokenAction};
 use campo_relay::names::{Rep, Team};
+use campo_relay::origin::AllowedOrigin;
 use campo_relay::store::SqliteStore;
 use campo_relay::{AppState, app, auth};
 use clap::Parser;
@@ -35,12 +36,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             listen,
             data,
             static_dir,
-        } => serve(listen, &data, &static_dir),
+            allowed_origins,
+        } => serve(listen, &data, &static_dir, allowed_origins),
         Command::Token { action } => token(action),
     }
 }
 
-fn serve(listen: SocketAddr, data: &Path, static_dir: &Path) -> anyhow::Result<()> {
+fn serve(
+    listen: SocketAddr,
+    data: &Path,
+    static_dir: &Path,
+    allowed_origins: Vec<AllowedOrigin>,
+) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -48,6 +55,7 @@ fn serve(listen: SocketAddr, data: &Path, static_dir: &Path) -> anyhow::Result<(
     runtime.block_on(async {
         let (state, shutdown) = AppState::open(data, static_dir)
             .with_context(|| format!("opening the data directory {}", data.display()))?;
+        let state = state.with_allowed_origins(allowed_origins);
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .with_context(|| format!("listening on {listen}"))?;

@@ -8,7 +8,9 @@ use campo_core::ids::{DeviceId, DocId, Seq};
 use campo_core::protocol::{ClientMsg, DocChange, Entry, ErrorCode, Hello, ServerMsg};
 use campo_relay::http::Site;
 use campo_relay::hub::Hub;
+use campo_relay::limits::Limits;
 use campo_relay::names::{Rep, Team};
+use campo_relay::origin::AllowedOrigin;
 use campo_relay::store::SqliteStore;
 use campo_relay::{AppState, Shutdown, app, auth};
 use futures_util::{SinkExt, StreamExt};
@@ -19,6 +21,8 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 /// Generous bound for anything that should happen "at once".
@@ -46,6 +50,33 @@ impl Relay {
 
     /// Starts with a given hub (e.g. a tiny broadcast capacity).
     pub async fn start_with(dir: tempfile::TempDir, static_dir: Option<&Path>, hub: Hub) -> Relay {
+        Relay::start_configured(dir, static_dir, hub, Limits::default(), Vec::new()).await
+    }
+
+    /// Starts with given limits (e.g. tiny rates or timeouts).
+    pub async fn start_limited(limits: Limits) -> Relay {
+        let dir = tempfile::tempdir().expect("temp dir");
+        Relay::start_configured(dir, None, Hub::new(), limits, Vec::new()).await
+    }
+
+    /// Starts accepting pages from `origins` besides its own, as
+    /// `serve --allowed-origin` does.
+    pub async fn start_allowing(origins: &[&str]) -> Relay {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let origins = origins
+            .iter()
+            .map(|o| AllowedOrigin::parse(o).expect("an origin"))
+            .collect();
+        Relay::start_configured(dir, None, Hub::new(), Limits::default(), origins).await
+    }
+
+    pub async fn start_configured(
+        dir: tempfile::TempDir,
+        static_dir: Option<&Path>,
+        hub: Hub,
+        limits: Limits,
+        origins: Vec<AllowedOrigin>,
+    ) -> Relay {
         let data_dir = dir.path().join("data");
         let static_dir = static_dir
             .map(Path::to_owned)
@@ -53,6 +84,7 @@ impl Relay {
         let hub = Arc::new(hub);
         let store = SqliteStore::open(&data_dir, hub.clone()).expect("open the store");
         let (state, shutdown) = AppState::new(Arc::new(store), hub, Site::load(&static_dir));
+        let state = state.with_limits(limits).with_allowed_origins(origins);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -119,6 +151,31 @@ impl Device {
             id: DeviceId([id; 16]),
             ws,
             buffered: VecDeque::new(),
+        }
+    }
+
+    /// Opens a socket the way a page from `origin` does (sending `Origin`), or
+    /// returns the HTTP status and body the upgrade was refused with.
+    pub async fn open_from(url: &str, id: u8, origin: &str) -> Result<Device, (u16, String)> {
+        let mut request = url.into_client_request().expect("a ws URL");
+        request.headers_mut().insert(
+            "origin",
+            HeaderValue::from_str(origin).expect("a header value"),
+        );
+        match tokio_tungstenite::connect_async(request).await {
+            Ok((ws, _)) => Ok(Device {
+                id: DeviceId([id; 16]),
+                ws,
+                buffered: VecDeque::new(),
+            }),
+            Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+                let body = response.body().clone().unwrap_or_default();
+                Err((
+                    response.status().as_u16(),
+                    String::from_utf8_lossy(&body).into_owned(),
+                ))
+            }
+            Err(e) => panic!("connect failed: {e}"),
         }
     }
 
@@ -240,6 +297,38 @@ impl Device {
         assert!(self.buffered.is_empty(), "unexpected {:?}", self.buffered);
         if let Ok(Some(msg)) = tokio::time::timeout(quiet, self.ws.next()).await {
             panic!("expected nothing, got {msg:?}");
+        }
+    }
+
+    /// Keeps reading for `quiet`, answering pings (tungstenite does so while
+    /// reading) and counting them; panics on anything else. Returns the pings.
+    pub async fn answer_pings_for(&mut self, quiet: Duration) -> usize {
+        assert!(self.buffered.is_empty(), "unexpected {:?}", self.buffered);
+        let deadline = tokio::time::Instant::now() + quiet;
+        let mut pings = 0;
+        while let Ok(msg) = tokio::time::timeout_at(deadline, self.ws.next()).await {
+            match msg {
+                Some(Ok(Message::Ping(_))) => pings += 1,
+                other => panic!("expected only pings, got {other:?}"),
+            }
+        }
+        pings
+    }
+
+    /// Waits for the server's close frame (no Error before it); returns its
+    /// code and reason.
+    pub async fn expect_close_reason(&mut self) -> (u16, String) {
+        loop {
+            let msg = tokio::time::timeout(PATIENCE, self.ws.next())
+                .await
+                .expect("close within the patience limit");
+            match msg {
+                Some(Ok(Message::Close(Some(frame)))) => {
+                    return (u16::from(frame.code), frame.reason.to_string());
+                }
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+                other => panic!("expected a close frame, got {other:?}"),
+            }
         }
     }
 
