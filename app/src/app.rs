@@ -118,6 +118,19 @@ fn Main() -> impl IntoView {
             </div>
         })
     };
+    let persist_notice = move || {
+        ui.persist_refused.get().then(|| {
+            view! {
+                <div class="banner notice small" data-testid="persist-notice">
+                    <p>{t(lang(), Msg::PersistRefused)}</p>
+                    <button type="button" class="secondary" data-testid="persist-dismiss" on:click=move |_| {
+                        settings::dismiss_persist_notice();
+                        ui.persist_refused.set(false);
+                    }>{t(lang(), Msg::Dismiss)}</button>
+                </div>
+            }
+        })
+    };
     let page = move || match ui.route.get() {
         Route::List => view! { <ListPage /> }.into_any(),
         Route::New => view! { <CustomerPage id=None /> }.into_any(),
@@ -133,6 +146,7 @@ fn Main() -> impl IntoView {
                 <LangSwitch />
             </header>
             {banner}
+            {persist_notice}
             <main class="page">{page}</main>
         </div>
     }

@@ -7,17 +7,20 @@
 //! costs seconds and 120 MiB for 10,000 customers).
 //!
 //! Invariant: every operation that reads a document, changes it and writes it
-//! back holds `lock` from start to end. Without it, a remote batch and a local
-//! save interleaving at their IndexedDB awaits could each write a copy missing
-//! the other's change.
+//! back holds `lock` (this tab) and the Web Lock `campo-docs` (every tab of the
+//! device) from start to end, and reads the document from IndexedDB, not from
+//! the cache (another tab may have written it). Without that, a remote batch and
+//! a local save interleaving at their IndexedDB awaits could each write a copy
+//! missing the other's change.
 
 use crate::storage::{LocalEdit, Storage, StorageError, StoredDoc};
+use crate::tabs::{self, HeldLock};
 use campo_core::customer::{Customer, CustomerDoc, DocError, Edit, EditError, Stamp};
 use campo_core::ids::{DocId, Seq};
 use campo_core::index::CustomerSummary;
 use campo_core::protocol::{DocChange, Entry};
 use campo_core::sync::OutboxId;
-use futures::lock::Mutex;
+use futures::lock::{Mutex, MutexGuard};
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
@@ -106,11 +109,17 @@ impl Customers {
         self.cache.borrow().iter().any(|d| d.id() == id)
     }
 
-    /// The cached document if any, else the stored one. Lock held by the caller.
+    /// Holds this tab's lock and the device-wide one, for a read-modify-write.
+    async fn write_lock(&self) -> (MutexGuard<'_, ()>, Option<HeldLock>) {
+        let guard = self.lock.lock().await;
+        let held = tabs::acquire(tabs::DOCS_LOCK).await;
+        (guard, held)
+    }
+
+    /// The stored document (another tab may have changed it since it was cached).
+    /// Lock held by the caller.
     async fn fetch(&self, id: DocId) -> Result<Option<CustomerDoc>, OpenError> {
-        if let Some(doc) = self.take_cached(id) {
-            return Ok(Some(doc));
-        }
+        self.take_cached(id);
         match self.storage.load_doc(id).await? {
             Some(bytes) => Ok(Some(CustomerDoc::load(id, &bytes)?)),
             None => Ok(None),
@@ -131,6 +140,22 @@ impl Customers {
         Ok(Some(customer))
     }
 
+    /// Re-reads the cached ones of these documents from IndexedDB (another tab
+    /// changed them), so the forms showing them refresh from what is stored.
+    pub async fn reload_cached(&self, ids: &[DocId]) -> Result<(), OpenError> {
+        let _guard = self.lock.lock().await;
+        for id in ids {
+            if !self.is_cached(*id) {
+                continue;
+            }
+            self.take_cached(*id);
+            if let Some(bytes) = self.storage.load_doc(*id).await? {
+                self.put_cached(CustomerDoc::load(*id, &bytes)?);
+            }
+        }
+        Ok(())
+    }
+
     /// The current state of an opened customer, without waiting (for refreshing
     /// a form after a remote change).
     pub fn read_cached(&self, id: DocId) -> Option<Customer> {
@@ -141,7 +166,7 @@ impl Customers {
 
     /// Creates a customer from the form's edits.
     pub async fn create(&self, stamp: &Stamp<'_>, edits: &[Edit]) -> Result<Saved, SaveError> {
-        let _guard = self.lock.lock().await;
+        let _guard = self.write_lock().await;
         let id = crate::platform::new_doc_id();
         let (doc, change) = CustomerDoc::create(id, stamp, edits)?;
         self.commit(doc, Some(change)).await
@@ -154,7 +179,7 @@ impl Customers {
         stamp: &Stamp<'_>,
         edits: &[Edit],
     ) -> Result<Saved, SaveError> {
-        let _guard = self.lock.lock().await;
+        let _guard = self.write_lock().await;
         let mut doc = match self.fetch(id).await {
             Ok(Some(doc)) => doc,
             Ok(None) => return Err(SaveError::NotFound),
@@ -238,7 +263,7 @@ impl Customers {
         entries: Vec<Entry>,
         upto: Seq,
     ) -> Result<Applied, StorageError> {
-        let _guard = self.lock.lock().await;
+        let _guard = self.write_lock().await;
         // Group by document, keeping each document's entries in log order.
         let mut order: Vec<DocId> = Vec::new();
         let mut by_doc: HashMap<DocId, Vec<Vec<u8>>> = HashMap::new();
@@ -251,11 +276,8 @@ impl Customers {
                 })
                 .push(e.bytes);
         }
-        let to_load: Vec<DocId> = order
-            .iter()
-            .copied()
-            .filter(|id| !self.is_cached(*id))
-            .collect();
+        // Every document is read from storage: another tab may have written it.
+        let to_load: Vec<DocId> = order.clone();
         let loaded = self.storage.load_docs(&to_load).await?;
         let mut loaded: HashMap<DocId, Option<Vec<u8>>> = to_load.into_iter().zip(loaded).collect();
 
@@ -263,28 +285,23 @@ impl Customers {
         let mut back_to_cache = Vec::new();
         for id in &order {
             let mut fresh = false;
-            let (mut doc, cached) = match self.take_cached(*id) {
-                Some(doc) => (doc, true),
-                None => {
-                    let doc = match loaded.remove(id).flatten() {
-                        Some(bytes) => CustomerDoc::load(*id, &bytes).unwrap_or_else(|e| {
-                            log(&format!(
-                                "stored document {id} is damaged ({e}); rebuilding it"
-                            ));
-                            CustomerDoc::empty(*id)
-                        }),
-                        // A document new to this device: loading all its changes at
-                        // once is several times faster than applying them to an empty one.
-                        None => match CustomerDoc::load(*id, &by_doc[id].concat()) {
-                            Ok(doc) => {
-                                fresh = true;
-                                doc
-                            }
-                            Err(_) => CustomerDoc::empty(*id),
-                        },
-                    };
-                    (doc, false)
-                }
+            let cached = self.take_cached(*id).is_some();
+            let mut doc = match loaded.remove(id).flatten() {
+                Some(bytes) => CustomerDoc::load(*id, &bytes).unwrap_or_else(|e| {
+                    log(&format!(
+                        "stored document {id} is damaged ({e}); rebuilding it"
+                    ));
+                    CustomerDoc::empty(*id)
+                }),
+                // A document new to this device: loading all its changes at
+                // once is several times faster than applying them to an empty one.
+                None => match CustomerDoc::load(*id, &by_doc[id].concat()) {
+                    Ok(doc) => {
+                        fresh = true;
+                        doc
+                    }
+                    Err(_) => CustomerDoc::empty(*id),
+                },
             };
             // One call for all of a document's changes in the batch is much cheaper
             // than one per change; a bad change sends us back to one at a time.
@@ -314,12 +331,12 @@ impl Customers {
                 back_to_cache.push(doc);
             }
         }
-        // Cached documents already hold the changes; they go back whatever happens
-        // to the write (re-applying on the next attempt is a no-op).
+        self.storage.commit_remote(&stored, upto).await?;
+        // Open documents are cached as now stored (after a failed write they are
+        // read from storage again on the next open).
         for doc in back_to_cache {
             self.put_cached(doc);
         }
-        self.storage.commit_remote(&stored, upto).await?;
         Ok(Applied {
             summaries: stored.iter().filter_map(|d| d.summary.clone()).collect(),
             docs: order,
@@ -332,7 +349,7 @@ impl Customers {
         &self,
         ids: &[DocId],
     ) -> Result<Vec<CustomerSummary>, StorageError> {
-        let _guard = self.lock.lock().await;
+        let _guard = self.write_lock().await;
         let mut summaries = Vec::new();
         for chunk in ids.chunks(200) {
             let loaded = self.storage.load_docs(chunk).await?;

@@ -8,7 +8,8 @@
 //! - [`customers`]: customer documents on this device (open, edit, apply remote).
 //! - [`storage`]: IndexedDB. [`sync_conn`]: the WebSocket driving the core's `SyncClient`.
 //! - [`settings`]: small per-device settings. [`i18n`]: every user-visible string.
-//! - [`platform`]: clock and randomness.
+//! - [`platform`]: clock and randomness. [`tabs`]: coordination between tabs
+//!   (who syncs, what changed).
 
 mod app;
 mod components;
@@ -21,6 +22,7 @@ mod settings;
 mod state;
 mod storage;
 mod sync_conn;
+mod tabs;
 
 fn main() {
     // A panic shows in the console with its message instead of a bare "unreachable".

@@ -8,11 +8,13 @@ use crate::settings;
 use crate::state::{AppState, Stage};
 use crate::storage::{Storage, StorageError};
 use crate::sync_conn::SyncConn;
+use crate::tabs::{self, Channel, TabMsg};
 use campo_core::customer::{Customer, Edit, Stamp};
 use campo_core::ids::{DeviceId, DocId, Seq};
 use campo_core::index::Index;
 use campo_core::sync::{Credentials, SyncClient};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use std::collections::HashSet;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -21,6 +23,7 @@ use wasm_bindgen::prelude::Closure;
 pub struct Campo {
     customers: Rc<Customers>,
     conn: Rc<SyncConn>,
+    tabs: Rc<Channel>,
     ui: AppState,
     device: DeviceId,
 }
@@ -36,6 +39,11 @@ pub async fn boot(ui: AppState) {
 
 async fn try_boot(ui: AppState) -> Result<(), StorageError> {
     let storage = Storage::open().await?;
+    spawn_local(async move {
+        if !crate::storage::ensure_persisted().await && !settings::persist_notice_dismissed() {
+            ui.persist_refused.set(true);
+        }
+    });
     let meta = storage.load_meta().await?;
     let (summaries, damaged) = storage.load_all_summaries().await?;
     let known: HashSet<DocId> = summaries.iter().map(|s| s.id).collect();
@@ -48,11 +56,17 @@ async fn try_boot(ui: AppState) -> Result<(), StorageError> {
         .unwrap_or(0)
         .max(meta.next_outbox);
     let customers = Rc::new(Customers::new(storage, next_outbox));
-    let conn = SyncConn::new(customers.clone(), ui);
+    let tabs = Rc::new(Channel::open(move |msg| {
+        if let Some(campo) = ui.campo() {
+            spawn_local(async move { campo.on_tab_message(msg).await });
+        }
+    }));
+    let conn = SyncConn::new(customers.clone(), ui, tabs.clone());
     watch_network(&conn);
     let campo = Rc::new(Campo {
         customers: customers.clone(),
         conn,
+        tabs,
         ui,
         device: settings::device_id(),
     });
@@ -66,6 +80,18 @@ async fn try_boot(ui: AppState) -> Result<(), StorageError> {
         }
         _ => ui.stage.set(Stage::SignedOut),
     }
+
+    // Only the tab holding the sync lock connects; the others ask it how sync stands.
+    let takes_over = move || {
+        if let Some(campo) = ui.campo() {
+            spawn_local(async move { campo.take_over().await });
+        }
+    };
+    if !tabs::hold_until_closed(tabs::SYNC_LOCK, takes_over) {
+        // No Web Locks in this browser: every tab syncs, as alone.
+        campo.take_over().await;
+    }
+    campo.tabs.send(&TabMsg::Hello);
 
     // Summaries that are unreadable or missing (a crash between versions, a
     // summary format change) are rebuilt from their documents, after the list shows.
@@ -111,6 +137,54 @@ fn watch_network(conn: &Rc<SyncConn>) {
 }
 
 impl Campo {
+    /// This tab got the sync lock: it restarts sync from what is stored now
+    /// (another tab may have moved the cursor and the outbox) and connects.
+    async fn take_over(&self) {
+        self.conn.become_leader();
+        let creds = self.conn.credentials();
+        if let Some(c) = creds
+            && matches!(
+                self.ui.stage.get_untracked(),
+                Stage::SignedIn | Stage::SigningIn
+            )
+            && let Err(e) = self.start(c.team, c.token).await
+        {
+            log(&format!("cannot use the browser database: {e}"));
+            self.ui.stage.set(Stage::NoStorage);
+        }
+    }
+
+    /// A message from another tab of Campo on this device.
+    async fn on_tab_message(&self, msg: TabMsg) {
+        match msg {
+            TabMsg::Hello => self.conn.announce(),
+            TabMsg::Status(status) => self.conn.mirror(status),
+            TabMsg::Outbox => {
+                if !self.conn.syncs() {
+                    return;
+                }
+                match self.customers.storage().load_outbox().await {
+                    Ok(outbox) => {
+                        for (id, change) in outbox {
+                            self.conn.push(id, change);
+                        }
+                    }
+                    Err(e) => log(&format!("cannot read another tab's changes: {e}")),
+                }
+            }
+            TabMsg::Docs(ids) => {
+                if let Err(e) = self.customers.reload_cached(&ids).await {
+                    log(&format!("cannot re-read changed customers: {e}"));
+                }
+                match self.customers.storage().load_summaries(&ids).await {
+                    Ok(summaries) => self.ui.upsert(summaries),
+                    Err(e) => log(&format!("cannot re-read changed customers: {e}")),
+                }
+                self.ui.remote_changed(ids);
+            }
+        }
+    }
+
     /// Starts syncing. For a team other than the stored one, the client starts
     /// from nothing and the stored records are replaced once the relay welcomes us.
     async fn start(&self, team: String, token: String) -> Result<(), StorageError> {
@@ -175,6 +249,7 @@ impl Campo {
         };
         if let Some((outbox_id, change)) = saved.outbox.take() {
             self.conn.push(outbox_id, change);
+            self.tabs.send(&TabMsg::Docs(vec![saved.id]));
         }
         if let Some(summary) = saved.summary.clone() {
             self.ui.upsert(vec![summary]);

@@ -12,6 +12,7 @@ const TEAM: &str = "campo.team";
 const TOKEN: &str = "campo.token";
 const REP: &str = "campo.rep";
 const LANG: &str = "campo.lang";
+const PERSIST_NOTICE: &str = "campo.persist_notice";
 
 /// Who this device signs in as.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,4 +83,13 @@ pub fn lang() -> Lang {
 
 pub fn set_lang(lang: Lang) {
     set(LANG, lang.code());
+}
+
+/// The rep closed the notice that the browser may clear offline data.
+pub fn persist_notice_dismissed() -> bool {
+    get(PERSIST_NOTICE).as_deref() == Some("dismissed")
+}
+
+pub fn dismiss_persist_notice() {
+    set(PERSIST_NOTICE, "dismissed");
 }

@@ -86,6 +86,9 @@ pub struct AppState {
     pub remote: RwSignal<RemoteChanges>,
     /// The list's search text, kept while a customer is open.
     pub search: RwSignal<String>,
+    /// The browser refused to keep offline data under storage pressure (and the
+    /// rep has not dismissed the notice).
+    pub persist_refused: RwSignal<bool>,
     /// The session (storage + sync), once the database is open.
     pub campo: StoredValue<Option<Rc<Campo>>, LocalStorage>,
 }
@@ -109,6 +112,7 @@ impl AppState {
             index_rev: RwSignal::new(0),
             remote: RwSignal::new(RemoteChanges::default()),
             search: RwSignal::new(String::new()),
+            persist_refused: RwSignal::new(false),
             campo: StoredValue::new_local(None),
         }
     }

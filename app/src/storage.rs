@@ -40,6 +40,16 @@ pub enum StorageError {
     Idb(#[from] idb::Error),
     #[error("a database transaction was aborted")]
     Aborted,
+    /// The browser refused the write for lack of space (`QuotaExceededError`);
+    /// the transaction was aborted as a whole, so nothing of it was stored.
+    #[error("the device's storage is full")]
+    Full,
+}
+
+impl StorageError {
+    fn is_quota(name: &str) -> bool {
+        name == "QuotaExceededError"
+    }
 }
 
 /// What `meta` holds.
@@ -126,12 +136,28 @@ impl Storage {
         Ok(Storage { db: request.await? })
     }
 
+    /// Commits a read-write transaction. An aborted one stored nothing at all;
+    /// a lack of space is reported as [`StorageError::Full`].
     async fn finish(tx: idb::Transaction) -> Result<(), StorageError> {
-        let result = tx.commit()?.await?;
-        if result.is_committed() {
-            Ok(())
-        } else {
-            Err(StorageError::Aborted)
+        let raw: web_sys::IdbTransaction = tx.into();
+        let handle = raw.clone();
+        let quota = |handle: &web_sys::IdbTransaction| {
+            handle
+                .error()
+                .is_some_and(|e| StorageError::is_quota(&e.name()))
+        };
+        let result = match idb::Transaction::from(raw).commit() {
+            Ok(tx) => tx.await,
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(r) if r.is_committed() => Ok(()),
+            _ if quota(&handle) => Err(StorageError::Full),
+            Ok(_) => Err(StorageError::Aborted),
+            Err(idb::Error::DomException(e)) if StorageError::is_quota(&e.name()) => {
+                Err(StorageError::Full)
+            }
+            Err(e) => Err(e.into()),
         }
     }
 
@@ -160,6 +186,37 @@ impl Storage {
             }
         }
         Ok((summaries, damaged))
+    }
+
+    /// The stored summaries of these documents (those that have one), for
+    /// another tab's changes.
+    pub async fn load_summaries(
+        &self,
+        ids: &[DocId],
+    ) -> Result<Vec<CustomerSummary>, StorageError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let tx = self
+            .db
+            .transaction(&[SUMMARIES], TransactionMode::ReadOnly)?;
+        let store = tx.object_store(SUMMARIES)?;
+        let requests = ids
+            .iter()
+            .map(|id| store.get(key(id)).map(IntoFuture::into_future))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut out = Vec::with_capacity(ids.len());
+        for r in requests {
+            if let Some(s) = r
+                .await?
+                .as_ref()
+                .and_then(to_bytes)
+                .and_then(|b| CustomerSummary::decode(&b).ok())
+            {
+                out.push(s);
+            }
+        }
+        Ok(out)
     }
 
     /// Ids of every stored document (to find documents without a summary).
@@ -309,5 +366,32 @@ impl Storage {
             Some(&JsValue::from_str(META_TEAM)),
         )?;
         Self::finish(tx).await
+    }
+}
+
+/// Asks the browser to keep this site's data under storage pressure
+/// (`navigator.storage.persist()`, only when not persisted already). Returns
+/// false when the browser refused; true when granted or not supported.
+pub async fn ensure_persisted() -> bool {
+    use wasm_bindgen_futures::JsFuture;
+    let Some(window) = web_sys::window() else {
+        return true;
+    };
+    let navigator = window.navigator();
+    let has_storage = js_sys::Reflect::get(&navigator, &JsValue::from_str("storage"))
+        .is_ok_and(|s| !s.is_undefined() && !s.is_null());
+    if !has_storage {
+        return true;
+    }
+    let manager = navigator.storage();
+    let ask = |p: Result<js_sys::Promise, JsValue>| async move {
+        match p {
+            Ok(p) => JsFuture::from(p).await.ok().and_then(|v| v.as_bool()),
+            Err(_) => None,
+        }
+    };
+    match ask(manager.persisted()).await {
+        Some(true) | None => true,
+        Some(false) => ask(manager.persist()).await.unwrap_or(true),
     }
 }

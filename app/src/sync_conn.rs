@@ -6,10 +6,15 @@
 //! the next frame must not overtake it (the cursor would run ahead of the stored
 //! documents). Socket opens and closes go through the same queue so they stay
 //! ordered with the frames around them.
+//!
+//! Only the tab holding the sync lock ([`crate::tabs`]) connects; in the other
+//! tabs the connection stays closed, local changes are announced to the syncing
+//! tab, and the status shown is the syncing tab's.
 
 use crate::customers::{Customers, log};
 use crate::settings::Session;
 use crate::state::{AppState, Refusal, Stage};
+use crate::tabs::{Channel, TabMsg};
 use campo_core::protocol::{DocChange, ErrorCode};
 use campo_core::sync::{Credentials, Effect, OutboxId, Phase, SyncClient};
 use gloo_timers::callback::Timeout;
@@ -57,6 +62,9 @@ impl Socket {
 pub struct SyncConn {
     customers: Rc<Customers>,
     ui: AppState,
+    tabs: Rc<Channel>,
+    /// This tab holds the sync lock.
+    leader: Cell<bool>,
     client: RefCell<Option<SyncClient>>,
     credentials: RefCell<Option<Credentials>>,
     /// Signing in to a team other than the one stored: the database is emptied
@@ -75,10 +83,12 @@ pub struct SyncConn {
 }
 
 impl SyncConn {
-    pub fn new(customers: Rc<Customers>, ui: AppState) -> Rc<SyncConn> {
+    pub fn new(customers: Rc<Customers>, ui: AppState, tabs: Rc<Channel>) -> Rc<SyncConn> {
         Rc::new(SyncConn {
             customers,
             ui,
+            tabs,
+            leader: Cell::new(false),
             client: RefCell::new(None),
             credentials: RefCell::new(None),
             reset_on_welcome: Cell::new(false),
@@ -102,6 +112,40 @@ impl SyncConn {
         self.backoff_ms.set(FIRST_BACKOFF_MS);
         self.publish();
         self.connect_now();
+    }
+
+    /// This tab now holds the sync lock (the caller restarts from storage).
+    pub fn become_leader(&self) {
+        self.leader.set(true);
+    }
+
+    /// Who this tab syncs as, once started.
+    pub fn credentials(&self) -> Option<Credentials> {
+        self.credentials.borrow().clone()
+    }
+
+    /// This tab carries the sync itself: it holds the sync lock, or it is signing
+    /// in (the form needs the relay's answer) and keeps the connection it opened.
+    pub fn syncs(&self) -> bool {
+        self.leader.get()
+            || self.ui.stage.get_untracked() == Stage::SigningIn
+            || self.socket.borrow().is_some()
+    }
+
+    /// Tells the other tabs how sync stands (a new tab asked).
+    pub fn announce(&self) {
+        if self.syncs()
+            && let Some(status) = self.client.borrow().as_ref().map(SyncClient::status)
+        {
+            self.tabs.send(&TabMsg::Status(status));
+        }
+    }
+
+    /// Another tab's status, shown while this tab does not sync.
+    pub fn mirror(&self, status: campo_core::sync::Status) {
+        if !self.syncs() && self.ui.status.get_untracked() != status {
+            self.ui.status.set(status);
+        }
     }
 
     /// Stops syncing (before signing in again).
@@ -136,6 +180,10 @@ impl SyncConn {
     /// Opens a new socket, replacing any current one.
     fn connect_now(self: &Rc<Self>) {
         self.retry.borrow_mut().take();
+        if !self.leader.get() && self.ui.stage.get_untracked() != Stage::SigningIn {
+            // Another tab syncs.
+            return;
+        }
         if !self
             .client
             .borrow()
@@ -211,8 +259,13 @@ impl SyncConn {
         *self.retry.borrow_mut() = Some(timer);
     }
 
-    /// Sends a local change (or keeps it in the outbox while offline).
+    /// Sends a local change (or keeps it in the outbox while offline). In a tab
+    /// that does not sync, tells the syncing tab to send it (it is stored).
     pub fn push(&self, id: OutboxId, change: DocChange) {
+        if !self.syncs() {
+            self.tabs.send(&TabMsg::Outbox);
+            return;
+        }
         let effects = match self.client.borrow_mut().as_mut() {
             Some(c) => c.push(id, change),
             None => return,
@@ -243,13 +296,17 @@ impl SyncConn {
         }
     }
 
-    /// Copies the client's status into the UI.
+    /// Copies the client's status into the UI, and to the other tabs.
     fn publish(&self) {
+        if !self.syncs() {
+            return;
+        }
         let status = self.client.borrow().as_ref().map(SyncClient::status);
         if let Some(status) = status
             && self.ui.status.get_untracked() != status
         {
-            self.ui.status.set(status);
+            self.ui.status.set(status.clone());
+            self.tabs.send(&TabMsg::Status(status));
         }
     }
 
@@ -345,6 +402,7 @@ impl SyncConn {
                                 c.stored(upto);
                             }
                             self.ui.upsert(applied.summaries);
+                            self.tabs.send(&TabMsg::Docs(applied.docs.clone()));
                             self.ui.remote_changed(applied.docs);
                         }
                         Err(e) => {

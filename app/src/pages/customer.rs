@@ -10,6 +10,7 @@ use crate::customers::{SaveError, log};
 use crate::i18n::{self, Lang, Msg, t};
 use crate::platform;
 use crate::state::{AppState, Route, use_app};
+use crate::storage::StorageError;
 use campo_core::customer::{Channel, Customer, Edit, EditError, Field, Source};
 use campo_core::ids::DocId;
 use campo_core::validate::{self, Invalid};
@@ -156,6 +157,7 @@ enum Notice {
     NothingToSave,
     FixErrors,
     SaveFailed,
+    StorageFull,
     InteractionLogged,
 }
 
@@ -364,6 +366,10 @@ fn failed(ctx: Ctx, e: SaveError) {
             ctx.errors.set(vec![(error_key(&invalid), invalid)]);
             ctx.notice.set(Some(Notice::FixErrors));
         }
+        SaveError::Storage(StorageError::Full) => {
+            log("save failed: the device's storage is full");
+            ctx.notice.set(Some(Notice::StorageFull));
+        }
         e => {
             log(&format!("save failed: {e}"));
             ctx.notice.set(Some(Notice::SaveFailed));
@@ -403,6 +409,7 @@ fn form(ctx: Ctx, dirty: Memo<bool>) -> impl IntoView {
                 Notice::NothingToSave => ("muted", Msg::NothingToSave),
                 Notice::FixErrors => ("error", Msg::FixErrors),
                 Notice::SaveFailed => ("error", Msg::SaveFailed),
+                Notice::StorageFull => ("error", Msg::StorageFull),
             };
             view! { <p class=format!("form-notice {class}") role="status">{t(lang(), msg)}</p> }
         })
