@@ -243,7 +243,27 @@ async fn session(socket: &mut WebSocket, state: &AppState) -> Result<(), Session
     let mut last_heard = Instant::now();
     loop {
         let idle_at = last_heard + limits.idle_timeout;
+        // Biased, so each branch has a fixed rank: shutdown and the rare timers
+        // first (a client flooding pings cannot put off the token re-check),
+        // and what the client sent before the idle deadline, so a client whose
+        // pong waited behind a long send to it is not taken for idle.
         tokio::select! {
+            biased;
+            () = shutdown_requested(state) => return Err(SessionError::ShuttingDown),
+            _ = recheck.tick() => match s.check_token().await {
+                // A failed lookup proves nothing about the token: keep the
+                // session and look again next time. (A push's own check fails
+                // the push instead.)
+                Err(e @ (SessionError::Store(_) | SessionError::Task(_))) => {
+                    tracing::warn!(error = %e, "could not re-check a session's token");
+                }
+                other => other?,
+            },
+            _ = ping.tick() => s
+                .socket
+                .send(Message::Ping(Bytes::new()))
+                .await
+                .map_err(|_| SessionError::Gone)?,
             incoming = next_incoming(s.socket) => match incoming? {
                 None => return Ok(()),
                 Some(Incoming::Control) => last_heard = Instant::now(),
@@ -260,14 +280,7 @@ async fn session(socket: &mut WebSocket, state: &AppState) -> Result<(), Session
                 }
                 Err(RecvError::Closed) => return Err(SessionError::ShuttingDown),
             },
-            _ = recheck.tick() => s.check_token().await?,
-            _ = ping.tick() => s
-                .socket
-                .send(Message::Ping(Bytes::new()))
-                .await
-                .map_err(|_| SessionError::Gone)?,
             () = sleep_until(idle_at) => return Err(SessionError::Idle(limits.idle_timeout)),
-            () = shutdown_requested(state) => return Err(SessionError::ShuttingDown),
         }
     }
 }
