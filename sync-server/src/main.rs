@@ -55,6 +55,8 @@ fn serve(
     runtime.block_on(async {
         let (state, shutdown) = AppState::open(data, static_dir)
             .with_context(|| format!("opening the data directory {}", data.display()))?;
+        let origins: Vec<&str> = allowed_origins.iter().map(|o| o.as_str()).collect();
+        tracing::info!(?origins, "pages from these origins may use /ws besides the relay's own");
         let state = state.with_allowed_origins(allowed_origins);
         let listener = tokio::net::TcpListener::bind(listen)
             .await
