@@ -131,6 +131,15 @@ fn Main() -> impl IntoView {
             }
         })
     };
+    let storage_full = move || {
+        ui.storage_full.get().then(|| {
+            view! {
+                <div class="banner" role="alert" data-testid="storage-full">
+                    <p>{t(lang(), Msg::StorageFull)}</p>
+                </div>
+            }
+        })
+    };
     let page = move || match ui.route.get() {
         Route::List => view! { <ListPage /> }.into_any(),
         Route::New => view! { <CustomerPage id=None /> }.into_any(),
@@ -146,6 +155,7 @@ fn Main() -> impl IntoView {
                 <LangSwitch />
             </header>
             {banner}
+            {storage_full}
             {persist_notice}
             <main class="page">{page}</main>
         </div>

@@ -89,6 +89,8 @@ pub struct AppState {
     /// The browser refused to keep offline data under storage pressure (and the
     /// rep has not dismissed the notice).
     pub persist_refused: RwSignal<bool>,
+    /// The last write of changes from the relay failed for lack of space.
+    pub storage_full: RwSignal<bool>,
     /// The session (storage + sync), once the database is open.
     pub campo: StoredValue<Option<Rc<Campo>>, LocalStorage>,
 }
@@ -113,6 +115,7 @@ impl AppState {
             remote: RwSignal::new(RemoteChanges::default()),
             search: RwSignal::new(String::new()),
             persist_refused: RwSignal::new(false),
+            storage_full: RwSignal::new(false),
             campo: StoredValue::new_local(None),
         }
     }

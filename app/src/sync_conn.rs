@@ -401,11 +401,17 @@ impl SyncConn {
                             if let Some(c) = self.client.borrow_mut().as_mut() {
                                 c.stored(upto);
                             }
+                            if self.ui.storage_full.get_untracked() {
+                                self.ui.storage_full.set(false);
+                            }
                             self.ui.upsert(applied.summaries);
                             self.tabs.send(&TabMsg::Docs(applied.docs.clone()));
                             self.ui.remote_changed(applied.docs);
                         }
                         Err(e) => {
+                            if matches!(e, crate::storage::StorageError::Full) {
+                                self.ui.storage_full.set(true);
+                            }
                             // The cursor did not move: reconnecting fetches the batch again.
                             self.abandon(
                                 generation,
