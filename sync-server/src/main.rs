@@ -62,6 +62,7 @@ fn serve(
             .await
             .with_context(|| format!("listening on {listen}"))?;
         let addr = listener.local_addr().context("reading the bound address")?;
+        let stop = stop_signal()?;
         // Scripts and tests wait for exactly this line to learn the port.
         let mut out = std::io::stdout().lock();
         writeln!(out, "campo-relay listening on http://{addr}")?;
@@ -70,7 +71,7 @@ fn serve(
         tracing::info!(%addr, data = %data.display(), static_dir = %static_dir.display(), "serving");
         axum::serve(listener, app(state))
             .with_graceful_shutdown(async move {
-                stop_signal().await;
+                stop.await;
                 tracing::info!("shutting down");
                 shutdown.trigger();
             })
@@ -79,31 +80,21 @@ fn serve(
     })
 }
 
-async fn stop_signal() {
-    let ctrl_c = async {
-        if let Err(e) = tokio::signal::ctrl_c().await {
-            tracing::error!(error = %e, "cannot listen for Ctrl-C");
-            std::future::pending::<()>().await;
+/// Registers the stop signals now and returns a future that resolves on the
+/// first of them. Registering before the "listening" line is printed matters: a
+/// SIGTERM sent as soon as a script sees that line must shut down gracefully, not
+/// hit the default action and kill the process.
+fn stop_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("listening for SIGTERM")?;
+    let mut interrupt = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+        .context("listening for SIGINT")?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = term.recv() => {}
         }
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = term => {}
-    }
+    })
 }
 
 fn token(action: TokenAction) -> anyhow::Result<()> {

@@ -70,3 +70,31 @@ async fn sigterm_closes_sessions_and_exits_cleanly() {
     };
     assert!(exit.success(), "{exit:?}");
 }
+
+/// Regression: a SIGTERM sent as soon as the listening line appears used to be
+/// able to arrive before the handler was registered, killing the process.
+#[tokio::test]
+async fn sigterm_right_after_the_listening_line_is_graceful() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for _ in 0..5 {
+        let mut relay = Command::new(BIN)
+            .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+            .arg(dir.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn");
+        let mut line = String::new();
+        BufReader::new(relay.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("line");
+        assert!(line.starts_with("campo-relay listening on"), "{line}");
+        let status = Command::new("kill")
+            .args(["-TERM", &relay.id().to_string()])
+            .status()
+            .expect("kill -TERM");
+        assert!(status.success());
+        let exit = relay.wait().expect("wait");
+        assert!(exit.success(), "{exit:?}");
+    }
+}
