@@ -7,7 +7,8 @@ mod common;
 use campo_core::ids::Seq;
 use common::Device;
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_campo-relay");
@@ -29,21 +30,8 @@ async fn sigterm_closes_sessions_and_exits_cleanly() {
         .to_owned();
 
     // The relay prints exactly one line on stdout once it listens.
-    let mut relay = Command::new(BIN)
-        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
-        .arg(&data)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn");
-    let mut line = String::new();
-    BufReader::new(relay.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("line");
-    let addr = line
-        .trim()
-        .strip_prefix("campo-relay listening on http://")
-        .expect("the listening line");
+    let (mut relay, addr) = start_relay(&data);
+    let addr = addr.as_str();
     assert!(!addr.ends_with(":0"), "the real port is printed: {addr}");
 
     // A device is online.
@@ -77,18 +65,7 @@ async fn sigterm_closes_sessions_and_exits_cleanly() {
 async fn sigterm_right_after_the_listening_line_is_graceful() {
     let dir = tempfile::tempdir().expect("temp dir");
     for _ in 0..5 {
-        let mut relay = Command::new(BIN)
-            .args(["serve", "--listen", "127.0.0.1:0", "--data"])
-            .arg(dir.path())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn");
-        let mut line = String::new();
-        BufReader::new(relay.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("line");
-        assert!(line.starts_with("campo-relay listening on"), "{line}");
+        let (mut relay, _) = start_relay(dir.path());
         let status = Command::new("kill")
             .args(["-TERM", &relay.id().to_string()])
             .status()
@@ -97,4 +74,26 @@ async fn sigterm_right_after_the_listening_line_is_graceful() {
         let exit = relay.wait().expect("wait");
         assert!(exit.success(), "{exit:?}");
     }
+}
+
+/// Starts the real relay on a free port and returns it with the address from
+/// its one stdout line.
+fn start_relay(data: &Path) -> (Child, String) {
+    let mut relay = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        .arg(data)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let mut line = String::new();
+    BufReader::new(relay.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("line");
+    let addr = line
+        .trim()
+        .strip_prefix("campo-relay listening on http://")
+        .unwrap_or_else(|| panic!("the listening line, got {line:?}"))
+        .to_owned();
+    (relay, addr)
 }
