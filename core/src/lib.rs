@@ -25,9 +25,11 @@
 
 pub mod change;
 pub mod customer;
+pub mod day;
 pub mod ids;
 pub mod index;
 pub mod protocol;
 pub mod seed;
 pub mod sync;
 pub mod validate;
+pub mod vocab;
