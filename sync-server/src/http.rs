@@ -212,6 +212,63 @@ fn not_built(site: &Site) -> Response {
         .into_response()
 }
 
+/// `Strict-Transport-Security` value: one year, this host only. Subdomains are
+/// left alone: they may be other services of the operator's, not on HTTPS.
+pub const HSTS: &str = "max-age=31536000";
+/// The policy of responses that are not the app (`/healthz`, refusals of `/ws`):
+/// nothing may load, nothing may frame them.
+pub const CSP_NONE: &str = "default-src 'none'; frame-ancestors 'none'";
+
+/// The headers every response of the relay carries, `/ws` refusals and
+/// `/healthz` included: no MIME sniffing, no framing (`X-Frame-Options` for
+/// browsers that predate CSP's `frame-ancestors`), no referrer, a CSP when the
+/// route set none, and HSTS when the request reached us over HTTPS.
+///
+/// HTTPS is decided by the request's `X-Forwarded-Proto` rather than by a
+/// `--behind-tls` flag. The relay itself speaks only plain HTTP, so HTTPS means a
+/// TLS-terminating proxy in front, and that proxy is the one that sets the
+/// header. Trusting it costs nothing even when a client forges it: browsers
+/// ignore `Strict-Transport-Security` received over plain HTTP (RFC 6797 §8.1),
+/// so a forged header can only add HSTS to a response nobody will honour, and a
+/// proxy that does not set the header only loses HSTS, never gains it wrongly.
+pub async fn security_headers(req: Request, next: Next) -> Response {
+    let https = came_over_https(&req);
+    let mut res = next.run(req).await;
+    let headers = res.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP_NONE),
+        );
+    }
+    if https {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        );
+    }
+    res
+}
+
+/// True when the proxy in front says the client used HTTPS. With a chain of
+/// proxies the header is a list and the first one is the client's side.
+fn came_over_https(req: &Request) -> bool {
+    req.headers()
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .is_some_and(|proto| proto.trim().eq_ignore_ascii_case("https"))
+}
+
 /// Caching by file kind, plus the security headers every page needs.
 async fn static_headers(State(site): State<Arc<Site>>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
@@ -279,6 +336,25 @@ mod tests {
         )));
         assert!(csp.starts_with("default-src 'self';"));
         assert!(csp.ends_with("object-src 'none'"));
+    }
+
+    #[test]
+    fn only_https_per_the_first_forwarded_proto_counts() {
+        let with = |value: Option<&str>| {
+            let mut req = Request::new(Body::empty());
+            if let Some(v) = value {
+                req.headers_mut()
+                    .insert("x-forwarded-proto", HeaderValue::from_str(v).unwrap());
+            }
+            came_over_https(&req)
+        };
+        assert!(with(Some("https")));
+        assert!(with(Some("HTTPS")));
+        assert!(with(Some("https, http")));
+        assert!(!with(Some("http, https")));
+        assert!(!with(Some("http")));
+        assert!(!with(Some("httpsx")));
+        assert!(!with(None));
     }
 
     #[test]

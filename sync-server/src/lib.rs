@@ -33,7 +33,6 @@ pub mod rate;
 pub mod store;
 
 use axum::Router;
-use axum::http::{HeaderName, HeaderValue, header};
 use axum::routing::get;
 use hub::Hub;
 use limits::{Limits, TeamSlots};
@@ -42,7 +41,6 @@ use std::path::Path;
 use std::sync::Arc;
 use store::{SqliteStore, Store, StoreError};
 use tokio::sync::{Semaphore, watch};
-use tower_http::set_header::SetResponseHeaderLayer;
 
 /// Most WebSocket sessions at once; more are refused with `RateLimited`.
 pub const MAX_CONNECTIONS: usize = 10_000;
@@ -123,13 +121,6 @@ pub fn app(state: AppState) -> Router {
         .route("/ws", get(connection::upgrade))
         .route("/healthz", get(|| async { "ok" }))
         .merge(http::routes(state.site.clone()))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            HeaderName::from_static("referrer-policy"),
-            HeaderValue::from_static("no-referrer"),
-        ))
+        .layer(axum::middleware::from_fn(http::security_headers))
         .with_state(state)
 }
