@@ -25,7 +25,10 @@ struct Reply {
 async fn get(addr: SocketAddr, path: &str, extra: &[(&str, &str)]) -> Reply {
     let mut s = tokio::net::TcpStream::connect(addr).await.expect("connect");
     let mut req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n");
-    if !extra.iter().any(|(name, _)| name.eq_ignore_ascii_case("connection")) {
+    if !extra
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("connection"))
+    {
         req.push_str("Connection: close\r\n");
     }
     for (name, value) in extra {
@@ -98,8 +101,20 @@ async fn every_response_carries_the_security_headers() {
     let requests: Vec<(&str, &str, Vec<(&str, &str)>, u16, bool)> = vec![
         ("the app", "/", vec![], 200, true),
         ("an app route", "/customers/42", vec![], 200, true),
-        ("a hashed asset", "/app-0123456789abcdef.js", vec![], 200, true),
-        ("a missing file", "/missing-0123456789abcdef.js", vec![], 404, true),
+        (
+            "a hashed asset",
+            "/app-0123456789abcdef.js",
+            vec![],
+            200,
+            true,
+        ),
+        (
+            "a missing file",
+            "/missing-0123456789abcdef.js",
+            vec![],
+            404,
+            true,
+        ),
         ("the health check", "/healthz", vec![], 200, false),
         ("/ws without an upgrade", "/ws", vec![], 400, false),
         (
