@@ -55,14 +55,29 @@ pub enum ClientMsg {
     },
 }
 
-/// The first frame of every connection.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The first frame of every connection. Its `Debug` leaves the token out, so
+/// logging a message can never leak a credential.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Hello {
     pub team: String,
     pub token: String,
     pub device: DeviceId,
     /// The highest sequence number the device has stored.
     pub cursor: Seq,
+}
+
+/// What a redacted secret shows in `Debug` output.
+pub const REDACTED: &str = "<redacted>";
+
+impl std::fmt::Debug for Hello {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hello")
+            .field("team", &self.team)
+            .field("token", &format_args!("{REDACTED}"))
+            .field("device", &self.device)
+            .field("cursor", &self.cursor)
+            .finish()
+    }
 }
 
 /// One Automerge change (its raw bytes) to one customer document.
@@ -439,6 +454,28 @@ mod tests {
                 prop_assert!(c.len() == 1 || size <= CHUNK_TARGET_BYTES);
             }
             prop_assert_eq!(chunks.concat(), entries);
+        }
+    }
+
+    #[test]
+    fn debug_output_of_a_hello_never_shows_the_token() {
+        let secret = "campo_s3cr3tS3CR3Ts3cr3tS3CR3Ts3cr3tS3CR3Ts3c";
+        let hello = Hello {
+            team: "acme".into(),
+            token: secret.into(),
+            device: DeviceId([7; 16]),
+            cursor: Seq(3),
+        };
+        for shown in [
+            format!("{hello:?}"),
+            format!("{hello:#?}"),
+            format!("{:?}", ClientMsg::Hello(hello.clone())),
+        ] {
+            assert!(!shown.contains("s3cr3t"), "{shown}");
+            assert!(
+                shown.contains(REDACTED) && shown.contains("acme"),
+                "{shown}"
+            );
         }
     }
 

@@ -63,12 +63,22 @@ pub enum Effect {
     Refused { code: ErrorCode, message: String },
 }
 
-/// Who the device signs in as.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Who the device signs in as. Its `Debug` leaves the token out.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Credentials {
     pub team: String,
     pub token: String,
     pub device: DeviceId,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("team", &self.team)
+            .field("token", &format_args!("{}", crate::protocol::REDACTED))
+            .field("device", &self.device)
+            .finish()
+    }
 }
 
 /// Why a frame from the relay could not be used. The shell should close the socket.
@@ -281,6 +291,19 @@ mod tests {
             Seq(0),
             [],
         )
+    }
+
+    #[test]
+    fn debug_output_of_credentials_never_shows_the_token() {
+        let secret = "campo_s3cr3tS3CR3Ts3cr3tS3CR3Ts3cr3tS3CR3Ts3c";
+        let credentials = Credentials {
+            team: "acme".into(),
+            token: secret.into(),
+            device: DeviceId([7; 16]),
+        };
+        let shown = format!("{credentials:?}");
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+        assert!(shown.contains("acme") && shown.contains(crate::protocol::REDACTED));
     }
 
     fn change(n: u8) -> DocChange {
