@@ -29,6 +29,7 @@ pub mod day;
 pub mod ids;
 pub mod index;
 pub mod protocol;
+pub mod record;
 pub mod seed;
 pub mod sync;
 pub mod validate;
