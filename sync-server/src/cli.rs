@@ -1,7 +1,8 @@
 //! Command-line interface of the `campo-relay` binary.
 
 use crate::origin::AllowedOrigin;
-use clap::{Parser, Subcommand};
+use crate::store::{PostgresUrl, StoreError, StoreLocation};
+use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -20,6 +21,26 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// Where the relay keeps its data; every subcommand takes these.
+#[derive(Debug, Clone, Args)]
+pub struct StoreArgs {
+    /// Directory holding campo.sqlite3, the embedded store. It may instead hold
+    /// a file `store.url` with a postgres:// URL, used as if given to --store.
+    #[arg(long, default_value = DEFAULT_DATA_DIR)]
+    pub data: PathBuf,
+    /// A PostgreSQL database to keep the data in instead, shared by every relay
+    /// instance given the same URL: postgres://user[:password]@host[:port]/db.
+    #[arg(long, value_name = "URL", value_parser = PostgresUrl::parse)]
+    pub store: Option<PostgresUrl>,
+}
+
+impl StoreArgs {
+    /// The store these arguments name.
+    pub fn location(&self) -> Result<StoreLocation, StoreError> {
+        StoreLocation::resolve(&self.data, self.store.clone())
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the app and the sync WebSocket (/ws).
@@ -27,9 +48,8 @@ pub enum Command {
         /// Address to listen on; port 0 picks a free port (printed on stdout).
         #[arg(long, default_value = DEFAULT_LISTEN)]
         listen: SocketAddr,
-        /// Directory holding campo.sqlite3.
-        #[arg(long, default_value = DEFAULT_DATA_DIR)]
-        data: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
         /// Directory of the built app (Trunk's dist).
         #[arg(long, default_value = DEFAULT_STATIC_DIR)]
         static_dir: PathBuf,
@@ -54,15 +74,15 @@ pub enum TokenAction {
         team: String,
         #[arg(long)]
         rep: String,
-        #[arg(long, default_value = DEFAULT_DATA_DIR)]
-        data: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
     },
     /// List a team's tokens (ids and dates, never the tokens themselves).
     List {
         #[arg(long)]
         team: String,
-        #[arg(long, default_value = DEFAULT_DATA_DIR)]
-        data: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
     },
     /// Revoke every active token of a rep; a running relay closes the devices
     /// using them within seconds and refuses them from then on.
@@ -71,8 +91,8 @@ pub enum TokenAction {
         team: String,
         #[arg(long)]
         rep: String,
-        #[arg(long, default_value = DEFAULT_DATA_DIR)]
-        data: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
     },
 }
 
@@ -88,12 +108,13 @@ mod tests {
         match cli.command {
             Command::Serve {
                 listen,
-                data,
+                store,
                 static_dir,
                 allowed_origins,
             } => {
                 assert_eq!(listen.to_string(), DEFAULT_LISTEN);
-                assert_eq!(data, PathBuf::from("data"));
+                assert_eq!(store.data, PathBuf::from("data"));
+                assert!(store.store.is_none(), "the embedded store by default");
                 assert_eq!(static_dir, PathBuf::from("dist"));
                 assert!(allowed_origins.is_empty(), "only the relay's own origin");
             }
@@ -127,5 +148,79 @@ mod tests {
         let err = Cli::try_parse_from(["campo-relay", "serve", "--allowed-origin", "crm.example"])
             .unwrap_err();
         assert!(err.to_string().contains("scheme://host"), "{err}");
+    }
+
+    #[test]
+    fn a_postgres_store_is_taken_from_the_flag_or_the_data_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().to_str().unwrap();
+        let cli = Cli::try_parse_from([
+            "campo-relay",
+            "token",
+            "list",
+            "--team",
+            "acme",
+            "--data",
+            data,
+        ])
+        .unwrap();
+        let Command::Token {
+            action: TokenAction::List { store, .. },
+        } = cli.command
+        else {
+            panic!("parsed as something else");
+        };
+        assert!(matches!(
+            store.location().unwrap(),
+            StoreLocation::Sqlite { .. }
+        ));
+
+        // A store.url file in the data directory names the database...
+        std::fs::write(
+            dir.path().join("store.url"),
+            "postgres://campo:pw@db.internal/crm\n",
+        )
+        .unwrap();
+        let location = store.location().unwrap();
+        assert_eq!(
+            location.to_string(),
+            "PostgreSQL at postgres://campo@db.internal:5432/crm"
+        );
+
+        // ...and --store overrides it.
+        let cli = Cli::try_parse_from([
+            "campo-relay",
+            "serve",
+            "--data",
+            data,
+            "--store",
+            "postgres://relay@other/crm",
+        ])
+        .unwrap();
+        let Command::Serve { store, .. } = cli.command else {
+            panic!("parsed as something else");
+        };
+        assert!(
+            store
+                .location()
+                .unwrap()
+                .to_string()
+                .contains("relay@other")
+        );
+
+        // A bad URL is refused with what to write instead.
+        let err =
+            Cli::try_parse_from(["campo-relay", "serve", "--store", "db.internal"]).unwrap_err();
+        assert!(err.to_string().contains("postgres://"), "{err}");
+        std::fs::write(dir.path().join("store.url"), "db.internal").unwrap();
+        let err = store_args(data).location().unwrap_err();
+        assert!(err.to_string().contains("store.url"), "{err}");
+    }
+
+    fn store_args(data: &str) -> StoreArgs {
+        StoreArgs {
+            data: PathBuf::from(data),
+            store: None,
+        }
     }
 }

@@ -8,7 +8,8 @@
 //! interprets document contents. Tokens are stored as SHA-256 hashes.
 //!
 //! # Layout
-//! - [`store`]: the storage interface and its SQLite implementation (group commit).
+//! - [`store`]: the storage interface and its backends, embedded SQLite and
+//!   PostgreSQL shared by several relay instances (group commit on both).
 //! - [`hub`]: per-team fan-out of committed groups to live connections.
 //! - [`connection`]: one WebSocket session (Hello, catch-up, live, pushes).
 //! - [`auth`]: token format, hashing, sign-in.
@@ -39,7 +40,7 @@ use limits::{Limits, TeamSlots};
 use origin::AllowedOrigin;
 use std::path::Path;
 use std::sync::Arc;
-use store::{SqliteStore, Store, StoreError};
+use store::{CommitListener, Group, Store, StoreError, StoreLocation};
 use tokio::sync::{Semaphore, watch};
 
 /// Most WebSocket sessions at once; more are refused with `RateLimited`.
@@ -72,6 +73,15 @@ impl AppState {
     /// Assembles the state from its parts. `hub` must be the listener the
     /// store announces commits to, or live fan-out stays silent.
     pub fn new(store: Arc<dyn Store>, hub: Arc<Hub>, site: http::Site) -> (AppState, Shutdown) {
+        AppState::assemble(store, hub, Arc::new(TeamSlots::default()), site)
+    }
+
+    fn assemble(
+        store: Arc<dyn Store>,
+        hub: Arc<Hub>,
+        team_slots: Arc<TeamSlots>,
+        site: http::Site,
+    ) -> (AppState, Shutdown) {
         let (tx, rx) = watch::channel(false);
         let state = AppState {
             store,
@@ -81,7 +91,7 @@ impl AppState {
             allowed_origins: Arc::new([]),
             shutdown: rx,
             slots: Arc::new(Semaphore::new(MAX_CONNECTIONS)),
-            team_slots: Arc::new(TeamSlots::default()),
+            team_slots,
         };
         (state, Shutdown(tx))
     }
@@ -103,15 +113,48 @@ impl AppState {
         self.team_slots.open(team)
     }
 
-    /// The default setup: SQLite in `data_dir`, the app from `static_dir`.
-    pub fn open(data_dir: &Path, static_dir: &Path) -> Result<(AppState, Shutdown), StoreError> {
-        let hub = Arc::new(Hub::new());
-        let store = SqliteStore::open(data_dir, hub.clone())?;
-        Ok(AppState::new(
-            Arc::new(store),
-            hub,
-            http::Site::load(static_dir),
-        ))
+    /// The relay's setup: the store at `location`, the app from `static_dir`.
+    pub fn open(
+        location: &StoreLocation,
+        static_dir: &Path,
+    ) -> Result<(AppState, Shutdown), StoreError> {
+        AppState::open_with(location, Hub::new(), http::Site::load(static_dir))
+    }
+
+    /// Opens the store at `location` announcing commits to `hub` for the teams
+    /// with sessions here, and assembles the state around it.
+    pub fn open_with(
+        location: &StoreLocation,
+        hub: Hub,
+        site: http::Site,
+    ) -> Result<(AppState, Shutdown), StoreError> {
+        let hub = Arc::new(hub);
+        let team_slots = Arc::new(TeamSlots::default());
+        let store = location.open(Arc::new(LocalSessions {
+            hub: hub.clone(),
+            team_slots: team_slots.clone(),
+        }))?;
+        Ok(AppState::assemble(store, hub, team_slots, site))
+    }
+}
+
+/// What a store tells about commits: the hub, for the teams that have sessions
+/// on this relay instance (a shared store skips reading back other instances'
+/// entries for the rest).
+struct LocalSessions {
+    hub: Arc<Hub>,
+    team_slots: Arc<TeamSlots>,
+}
+
+impl CommitListener for LocalSessions {
+    fn committed(&self, team: &names::Team, group: Arc<Group>) {
+        self.hub.committed(team, group);
+    }
+
+    // A session takes its team slot before subscribing to the hub and reading
+    // the head, so a team without slots has no session waiting for entries.
+    fn wants(&self, team: &names::Team) -> bool {
+        self.team_slots.open(team) > 0
     }
 }
 

@@ -1,10 +1,10 @@
 //! `campo-relay`: serve, or manage tokens. See `campo-relay --help`.
 
 use anyhow::Context;
-use campo_relay::cli::{Cli, Command, TokenAction};
+use campo_relay::cli::{Cli, Command, StoreArgs, TokenAction};
 use campo_relay::names::{Rep, Team};
 use campo_relay::origin::AllowedOrigin;
-use campo_relay::store::SqliteStore;
+use campo_relay::store::{Store, StoreLocation};
 use campo_relay::{AppState, app, auth};
 use clap::Parser;
 use std::io::Write;
@@ -34,17 +34,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve {
             listen,
-            data,
+            store,
             static_dir,
             allowed_origins,
-        } => serve(listen, &data, &static_dir, allowed_origins),
+        } => serve(listen, &store.location()?, &static_dir, allowed_origins),
         Command::Token { action } => token(action),
     }
 }
 
 fn serve(
     listen: SocketAddr,
-    data: &Path,
+    location: &StoreLocation,
     static_dir: &Path,
     allowed_origins: Vec<AllowedOrigin>,
 ) -> anyhow::Result<()> {
@@ -53,10 +53,13 @@ fn serve(
         .build()
         .context("starting the async runtime")?;
     runtime.block_on(async {
-        let (state, shutdown) = AppState::open(data, static_dir)
-            .with_context(|| format!("opening the data directory {}", data.display()))?;
+        let (state, shutdown) = AppState::open(location, static_dir)
+            .with_context(|| format!("opening the store ({location})"))?;
         let origins: Vec<&str> = allowed_origins.iter().map(|o| o.as_str()).collect();
-        tracing::info!(?origins, "pages from these origins may use /ws besides the relay's own");
+        tracing::info!(
+            ?origins,
+            "pages from these origins may use /ws besides the relay's own"
+        );
         let state = state.with_allowed_origins(allowed_origins);
         let listener = tokio::net::TcpListener::bind(listen)
             .await
@@ -68,7 +71,7 @@ fn serve(
         writeln!(out, "campo-relay listening on http://{addr}")?;
         out.flush()?;
         drop(out);
-        tracing::info!(%addr, data = %data.display(), static_dir = %static_dir.display(), "serving");
+        tracing::info!(%addr, store = %location, static_dir = %static_dir.display(), "serving");
         axum::serve(listener, app(state))
             .with_graceful_shutdown(async move {
                 stop.await;
@@ -98,25 +101,27 @@ fn stop_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
 }
 
 fn token(action: TokenAction) -> anyhow::Result<()> {
-    let open = |data: &Path| {
-        SqliteStore::open(data, Arc::new(()))
-            .with_context(|| format!("opening the data directory {}", data.display()))
+    let open = |args: &StoreArgs| -> anyhow::Result<Arc<dyn Store>> {
+        let location = args.location()?;
+        location
+            .open(Arc::new(()))
+            .with_context(|| format!("opening the store ({location})"))
     };
     match action {
-        TokenAction::Create { team, rep, data } => {
+        TokenAction::Create { team, rep, store } => {
             let team = Team::parse(&team)?;
             let rep = Rep::parse(&rep)?;
-            let store = open(&data)?;
-            let token = auth::issue(&store, &team, &rep)?;
+            let store = open(&store)?;
+            let token = auth::issue(&*store, &team, &rep)?;
             println!("{}", token.reveal());
             eprintln!(
                 "Token created for {rep} in team {team}. It is shown only once; hand it to the rep."
             );
         }
-        TokenAction::List { team, data } => {
+        TokenAction::List { team, store } => {
             let team = Team::parse(&team)?;
-            let store = open(&data)?;
-            let tokens = auth::list(&store, &team)?;
+            let store = open(&store)?;
+            let tokens = auth::list(&*store, &team)?;
             if tokens.is_empty() {
                 eprintln!("Team {team} has no tokens.");
             }
@@ -131,10 +136,10 @@ fn token(action: TokenAction) -> anyhow::Result<()> {
                 );
             }
         }
-        TokenAction::Revoke { team, rep, data } => {
+        TokenAction::Revoke { team, rep, store } => {
             let team = Team::parse(&team)?;
-            let store = open(&data)?;
-            let n = auth::revoke(&store, &team, &rep)?;
+            let store = open(&store)?;
+            let n = auth::revoke(&*store, &team, &rep)?;
             println!("revoked {n} token(s) of {rep} in team {team}");
         }
     }
