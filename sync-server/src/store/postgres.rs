@@ -831,9 +831,49 @@ mod tests {
         }
     }
 
-    /// A fresh database on the server named by `CAMPO_TEST_POSTGRES`, or
-    /// None (the test then says it skipped).
-    fn fresh_database(test: &str) -> Option<PostgresUrl> {
+    /// Runs `fut` to completion on a thread and runtime of its own (tests
+    /// run inside runtimes that may not block on another).
+    fn on_own_thread<T: Send + 'static>(fut: impl Future<Output = T> + Send + 'static) -> T {
+        std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+                .block_on(fut)
+        })
+        .join()
+        .expect("the admin task")
+    }
+
+    /// A database made for one test on the server named by
+    /// `CAMPO_TEST_POSTGRES`, dropped with it.
+    struct TestDb {
+        admin: PostgresUrl,
+        url: PostgresUrl,
+    }
+
+    impl Drop for TestDb {
+        fn drop(&mut self) {
+            let admin = self.admin.clone();
+            let name = self.url.config.get_dbname().unwrap_or_default().to_owned();
+            on_own_thread(async move {
+                let dropped = match connect(&admin).await {
+                    Ok(client) => client
+                        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .await
+                        .map_err(StoreError::from),
+                    Err(e) => Err(e),
+                };
+                if let Err(e) = dropped {
+                    eprintln!("could not drop the test database {name}: {e}");
+                }
+            });
+        }
+    }
+
+    /// A fresh database, or None (the test then says it skipped) when
+    /// `CAMPO_TEST_POSTGRES` is not set.
+    fn fresh_database(test: &str) -> Option<TestDb> {
         let Ok(admin) = std::env::var("CAMPO_TEST_POSTGRES") else {
             eprintln!("skipped {test}: set CAMPO_TEST_POSTGRES to a postgres:// URL to run it");
             return None;
@@ -844,32 +884,38 @@ mod tests {
             std::process::id(),
             rand::random::<u32>()
         );
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let created = name.clone();
-        std::thread::spawn(move || {
-            runtime.block_on(async {
-                let client = connect(&admin)
-                    .await
-                    .expect("connect to CAMPO_TEST_POSTGRES");
-                client
-                    .batch_execute(&format!("CREATE DATABASE {created}"))
-                    .await
-                    .expect("create a test database");
-                let mut url = admin.clone();
-                url.config.dbname(&created);
-                url
-            })
-        })
-        .join()
-        .ok()
+        let (server, created) = (admin.clone(), name.clone());
+        on_own_thread(async move {
+            let client = connect(&server)
+                .await
+                .expect("connect to CAMPO_TEST_POSTGRES");
+            client
+                .batch_execute(&format!("CREATE DATABASE {created}"))
+                .await
+                .expect("create a test database");
+        });
+        let mut url = admin.clone();
+        url.config.dbname(&name);
+        Some(TestDb { admin, url })
     }
 
-    fn open(test: &str, listener: Arc<dyn CommitListener>) -> Option<PostgresStore> {
-        let url = fresh_database(test)?;
-        Some(PostgresStore::open(&url, listener).expect("open the store"))
+    /// A store on a database of its own; the database goes after the store.
+    struct Opened {
+        store: PostgresStore,
+        _db: TestDb,
+    }
+
+    impl std::ops::Deref for Opened {
+        type Target = PostgresStore;
+        fn deref(&self) -> &PostgresStore {
+            &self.store
+        }
+    }
+
+    fn open(test: &str, listener: Arc<dyn CommitListener>) -> Option<Opened> {
+        let db = fresh_database(test)?;
+        let store = PostgresStore::open(&db.url, listener).expect("open the store");
+        Some(Opened { store, _db: db })
     }
 
     #[tokio::test]
@@ -878,7 +924,8 @@ mod tests {
         let Some(store) = open("concurrent batches", recorder.clone()) else {
             return;
         };
-        contract::concurrent_batches_share_commits_and_get_contiguous_seqs(&store, &recorder).await;
+        contract::concurrent_batches_share_commits_and_get_contiguous_seqs(&*store, &recorder)
+            .await;
     }
 
     #[tokio::test]
@@ -886,7 +933,7 @@ mod tests {
         let Some(store) = open("dedup", Arc::new(())) else {
             return;
         };
-        contract::a_change_already_stored_consumes_no_seq(&store).await;
+        contract::a_change_already_stored_consumes_no_seq(&*store).await;
     }
 
     #[test]
@@ -894,7 +941,7 @@ mod tests {
         let Some(store) = open("bad batch", Arc::new(())) else {
             return;
         };
-        contract::a_batch_with_one_bad_change_is_refused_whole(&store);
+        contract::a_batch_with_one_bad_change_is_refused_whole(&*store);
     }
 
     #[tokio::test]
@@ -902,7 +949,7 @@ mod tests {
         let Some(store) = open("bounded reads", Arc::new(())) else {
             return;
         };
-        contract::reads_are_bounded_by_bytes_but_never_empty(&store).await;
+        contract::reads_are_bounded_by_bytes_but_never_empty(&*store).await;
     }
 
     #[test]
@@ -910,7 +957,7 @@ mod tests {
         let Some(store) = open("tokens", Arc::new(())) else {
             return;
         };
-        contract::tokens_are_found_listed_and_revoked(&store);
+        contract::tokens_are_found_listed_and_revoked(&*store);
     }
 
     #[tokio::test]
@@ -969,13 +1016,14 @@ mod tests {
 
     #[tokio::test]
     async fn two_instances_on_one_database_hear_each_other_once_and_never_gap() {
-        let Some(url) = fresh_database("two instances") else {
+        let Some(db) = fresh_database("two instances") else {
             return;
         };
+        let url = &db.url;
         let heard_a = Arc::new(Recorder::default());
         let heard_b = Arc::new(Recorder::default());
-        let a = PostgresStore::open(&url, heard_a.clone()).unwrap();
-        let b = PostgresStore::open(&url, heard_b.clone()).unwrap();
+        let a = PostgresStore::open(url, heard_a.clone()).unwrap();
+        let b = PostgresStore::open(url, heard_b.clone()).unwrap();
 
         // Both instances push to one team at once, several batches each.
         let mut tickets = Vec::new();

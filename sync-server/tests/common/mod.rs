@@ -1,6 +1,12 @@
 //! Shared test harness: a relay on 127.0.0.1:0 with a temporary data directory,
 //! devices speaking the real protocol over tokio-tungstenite, and real Automerge
 //! changes made with the core's customer model.
+//!
+//! The relay's store is SQLite in its data directory, or, when
+//! `CAMPO_TEST_POSTGRES` holds a `postgres://` URL of a server whose user may
+//! create databases, a fresh PostgreSQL database per test (named in the data
+//! directory's `store.url`, so the `token` subcommands find it too). `./tasks
+//! test` runs the suite both ways.
 #![allow(dead_code)] // Each scenario file uses a different part of the harness.
 
 use campo_core::customer::{CustomerDoc, Edit, Field, Stamp};
@@ -11,13 +17,14 @@ use campo_relay::hub::Hub;
 use campo_relay::limits::Limits;
 use campo_relay::names::{Rep, Team};
 use campo_relay::origin::AllowedOrigin;
-use campo_relay::store::SqliteStore;
+use campo_relay::store::{STORE_URL_FILE, StoreLocation};
 use campo_relay::{AppState, Shutdown, app, auth};
 use futures_util::{SinkExt, StreamExt};
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
@@ -28,11 +35,135 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 /// Generous bound for anything that should happen "at once".
 pub const PATIENCE: Duration = Duration::from_secs(10);
 
+/// The variable naming the PostgreSQL server to test against.
+pub const POSTGRES_VAR: &str = "CAMPO_TEST_POSTGRES";
+
+/// A store for one test: SQLite in `data_dir`, or a fresh PostgreSQL database
+/// (see the module docs). Relays started on the same `TestStore` share it, as
+/// relay instances behind a load balancer do.
+#[derive(Clone)]
+pub struct TestStore {
+    pub location: StoreLocation,
+    /// The database's URL (PostgreSQL only).
+    pub url: Option<String>,
+    _database: Option<Arc<TestDatabase>>,
+}
+
+impl TestStore {
+    /// A fresh store whose configuration lives in `data_dir` (created).
+    pub async fn fresh(data_dir: &Path) -> TestStore {
+        std::fs::create_dir_all(data_dir).expect("create the data directory");
+        let Ok(admin) = std::env::var(POSTGRES_VAR) else {
+            return TestStore {
+                location: StoreLocation::Sqlite {
+                    data_dir: data_dir.to_owned(),
+                },
+                url: None,
+                _database: None,
+            };
+        };
+        let database = TestDatabase::create(&admin).await;
+        let url = database.url();
+        std::fs::write(data_dir.join(STORE_URL_FILE), &url).expect("write store.url");
+        let location = StoreLocation::resolve(data_dir, None).expect("read store.url");
+        assert!(matches!(location, StoreLocation::Postgres(_)));
+        TestStore {
+            location,
+            url: Some(url),
+            _database: Some(Arc::new(database)),
+        }
+    }
+
+    /// Names the same store in another data directory, for another instance.
+    pub fn share_into(&self, data_dir: &Path) {
+        std::fs::create_dir_all(data_dir).expect("create the data directory");
+        if let Some(url) = &self.url {
+            std::fs::write(data_dir.join(STORE_URL_FILE), url).expect("write store.url");
+        }
+    }
+}
+
+/// A database created for one test on the `CAMPO_TEST_POSTGRES` server and
+/// dropped (with the connections still open to it) when the test ends.
+pub struct TestDatabase {
+    admin: String,
+    name: String,
+}
+
+impl TestDatabase {
+    async fn create(admin: &str) -> TestDatabase {
+        static COUNT: AtomicU32 = AtomicU32::new(0);
+        let name = format!(
+            "campo_test_{}_{}_{}",
+            std::process::id(),
+            COUNT.fetch_add(1, Ordering::Relaxed),
+            rand::random::<u32>()
+        );
+        let client = admin_client(admin).await;
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .await
+            .unwrap_or_else(|e| panic!("create database {name} on {POSTGRES_VAR}: {e}"));
+        TestDatabase {
+            admin: admin.to_owned(),
+            name,
+        }
+    }
+
+    /// The admin URL with this database's name in place of its own.
+    fn url(&self) -> String {
+        let (base, query) = match self.admin.split_once('?') {
+            Some((b, q)) => (b, Some(q)),
+            None => (self.admin.as_str(), None),
+        };
+        let (server, _) = base
+            .rsplit_once('/')
+            .filter(|(server, _)| server.contains("://"))
+            .unwrap_or_else(|| {
+                panic!("{POSTGRES_VAR} must name a database: postgres://user@host/db")
+            });
+        match query {
+            Some(q) => format!("{server}/{}?{q}", self.name),
+            None => format!("{server}/{}", self.name),
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        // Dropped inside the test's runtime, which may not block on another:
+        // a thread of its own does the work.
+        let (admin, name) = (self.admin.clone(), self.name.clone());
+        let done = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime");
+            runtime.block_on(async {
+                let client = admin_client(&admin).await;
+                let _ = client
+                    .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .await;
+            });
+        });
+        let _ = done.join();
+    }
+}
+
+async fn admin_client(admin: &str) -> tokio_postgres::Client {
+    let (client, connection) = tokio_postgres::connect(admin, tokio_postgres::NoTls)
+        .await
+        .unwrap_or_else(|e| panic!("connect to {POSTGRES_VAR}: {e}"));
+    tokio::spawn(connection);
+    client
+}
+
 /// An in-process relay serving on a free port.
 pub struct Relay {
     pub addr: SocketAddr,
     pub state: AppState,
     pub data_dir: PathBuf,
+    pub store: TestStore,
     _shutdown: Shutdown,
     _dir: tempfile::TempDir,
 }
@@ -78,12 +209,39 @@ impl Relay {
         origins: Vec<AllowedOrigin>,
     ) -> Relay {
         let data_dir = dir.path().join("data");
+        let store = TestStore::fresh(&data_dir).await;
+        Relay::serve(dir, store, static_dir, hub, limits, origins).await
+    }
+
+    /// Starts another relay instance on `store` (shared with other relays).
+    pub async fn start_on(store: &TestStore) -> Relay {
+        let dir = tempfile::tempdir().expect("temp dir");
+        store.share_into(&dir.path().join("data"));
+        Relay::serve(
+            dir,
+            store.clone(),
+            None,
+            Hub::new(),
+            Limits::default(),
+            Vec::new(),
+        )
+        .await
+    }
+
+    async fn serve(
+        dir: tempfile::TempDir,
+        store: TestStore,
+        static_dir: Option<&Path>,
+        hub: Hub,
+        limits: Limits,
+        origins: Vec<AllowedOrigin>,
+    ) -> Relay {
+        let data_dir = dir.path().join("data");
         let static_dir = static_dir
             .map(Path::to_owned)
             .unwrap_or_else(|| dir.path().join("no-dist"));
-        let hub = Arc::new(hub);
-        let store = SqliteStore::open(&data_dir, hub.clone()).expect("open the store");
-        let (state, shutdown) = AppState::new(Arc::new(store), hub, Site::load(&static_dir));
+        let (state, shutdown) = AppState::open_with(&store.location, hub, Site::load(&static_dir))
+            .expect("open the store");
         let state = state.with_limits(limits).with_allowed_origins(origins);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -95,6 +253,7 @@ impl Relay {
             addr,
             state,
             data_dir,
+            store,
             _shutdown: shutdown,
             _dir: dir,
         }
