@@ -18,6 +18,7 @@
 //! - [`customer`]: the customer document: schema, edits, reads, conflicts.
 //! - [`validate`]: input rules for customer fields.
 //! - [`index`]: summaries and search.
+//! - [`interop`]: import and export formats (CSV, vCard, iCalendar).
 //! - [`change`]: checks on raw Automerge change bytes (the relay's gate).
 //! - [`protocol`]: wire messages, codec, limits, error codes.
 //! - [`sync`]: the client side of the sync protocol as a pure state machine.
@@ -28,6 +29,7 @@ pub mod customer;
 pub mod day;
 pub mod ids;
 pub mod index;
+pub mod interop;
 pub mod protocol;
 pub mod record;
 pub mod seed;
