@@ -29,17 +29,31 @@ use serde::{Deserialize, Serialize};
 
 /// The protocol version this build speaks.
 pub const PROTOCOL_VERSION: u8 = 1;
-/// Largest frame either side sends or accepts. Big transfers are chunked, never
-/// allowed through by a large limit.
+// The size limits below are chosen, not inherited: each bounds what one
+// message can cost its receiver, and each is well above what a rep's work
+// produces (an edit is ~100-200 bytes, a new customer ~300 bytes to a few KiB).
+
+/// Largest frame either side sends or accepts: three of the largest changes in
+/// one push, four times a catch-up chunk. It bounds what the relay buffers and
+/// checks per message; the WebSocket layer stops anything over twice this at its
+/// header, before reading it. Big transfers are chunked, never allowed through
+/// by a large limit.
 pub const MAX_FRAME_BYTES: usize = 1024 * 1024;
-/// Largest single Automerge change accepted in a push.
+/// Largest single Automerge change accepted in a push: room for a customer
+/// created with pages of notes pasted in, while one change always fits a frame
+/// with room to spare.
 pub const MAX_CHANGE_BYTES: usize = 256 * 1024;
-/// Most changes in one push.
+/// Most changes in one push. Each is parsed and hashed and all are stored in one
+/// transaction, so this bounds one push's work and how many empty changes a
+/// frame can carry; a device with a longer outbox sends several pushes
+/// ([`batch_changes`]).
 pub const MAX_CHANGES_PER_PUSH: usize = 2048;
 /// Target size of one catch-up chunk; an entry larger than this travels alone.
 pub const CHUNK_TARGET_BYTES: usize = 256 * 1024;
-/// Longest team name and token accepted.
+/// Longest team name accepted (names are short identifiers).
 pub const MAX_TEAM_BYTES: usize = 64;
+/// Longest token accepted: today's tokens are 49 characters; the rest leaves
+/// room for a longer format while keeping a garbage Hello small.
 pub const MAX_TOKEN_BYTES: usize = 128;
 /// Bytes of framing an entry or change costs beyond its payload (ids, lengths).
 pub const ENTRY_OVERHEAD_BYTES: usize = 32;
