@@ -43,16 +43,16 @@ pub const MAX_GROUP_REQUESTS: usize = 512;
 pub enum StoreError {
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
-    #[error("PostgreSQL error: {0}")]
-    Postgres(#[from] tokio_postgres::Error),
+    // The client's errors name only their kind ("db error"); the message
+    // carries their causes too, and they are not also given as a source, so a
+    // report of the chain does not repeat them.
+    #[error("PostgreSQL error: {}", with_causes(.0))]
+    Postgres(tokio_postgres::Error),
     #[error(
-        "cannot connect to PostgreSQL at {target}: {source}; check the --store URL and that the server runs and accepts this user"
+        "cannot connect to PostgreSQL: {}; check the --store URL and that the server runs and accepts this user",
+        with_causes(.0)
     )]
-    Connect {
-        target: String,
-        #[source]
-        source: tokio_postgres::Error,
-    },
+    Connect(tokio_postgres::Error),
     #[error("no PostgreSQL connection is available: {0}")]
     Pool(String),
     #[error("cannot use the data directory {path}: {source}")]
@@ -71,6 +71,24 @@ pub enum StoreError {
     WriterGone,
     #[error("the database holds a damaged row: {0}")]
     Corrupt(String),
+}
+
+impl From<tokio_postgres::Error> for StoreError {
+    fn from(e: tokio_postgres::Error) -> StoreError {
+        StoreError::Postgres(e)
+    }
+}
+
+/// `e` and its causes, as one line.
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
 }
 
 /// One Automerge change that passed [`change::check`], with its hash.

@@ -87,7 +87,8 @@ CREATE TABLE campo_log (
 /// A `postgres://` URL naming the database. Shown without its password.
 #[derive(Clone)]
 pub struct PostgresUrl {
-    config: Config,
+    // Boxed: a Config is large, and a URL is passed around by value.
+    config: Box<Config>,
 }
 
 impl PostgresUrl {
@@ -105,7 +106,9 @@ impl PostgresUrl {
         if config.get_dbname().is_none() {
             return Err("name the database in the URL: postgres://user@host/DATABASE".into());
         }
-        Ok(PostgresUrl { config })
+        Ok(PostgresUrl {
+            config: Box::new(config),
+        })
     }
 }
 
@@ -163,14 +166,11 @@ fn pool_error(e: PoolError) -> StoreError {
 
 /// Opens a plain connection (the writer's, the listener's) and drives it.
 async fn connect(url: &PostgresUrl) -> Result<Client, StoreError> {
-    let (client, connection) =
-        url.config
-            .connect(NoTls)
-            .await
-            .map_err(|source| StoreError::Connect {
-                target: url.to_string(),
-                source,
-            })?;
+    let (client, connection) = url
+        .config
+        .connect(NoTls)
+        .await
+        .map_err(StoreError::Connect)?;
     tokio::spawn(async move {
         if let Err(e) = connection.await {
             tracing::debug!(error = %e, "a PostgreSQL connection ended");
@@ -183,6 +183,9 @@ async fn connect(url: &PostgresUrl) -> Result<Client, StoreError> {
 async fn migrate(client: &mut Client) -> Result<(), StoreError> {
     let tx = client.transaction().await?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+        .await?;
+    // "already exists, skipping" on every start is not news.
+    tx.batch_execute("SET LOCAL client_min_messages = warning")
         .await?;
     tx.batch_execute("CREATE TABLE IF NOT EXISTS campo_schema (version INTEGER NOT NULL)")
         .await?;
@@ -322,7 +325,7 @@ impl PostgresStore {
             .connect_timeout(CONNECT_TIMEOUT)
             .application_name("campo-relay");
         let manager = Manager::from_config(
-            url.config.clone(),
+            (*url.config).clone(),
             NoTls,
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,

@@ -188,7 +188,7 @@ pub async fn listen(
             _ = &mut stop => return,
             result = listen_once(&url, &feed, &mut delay, &mut ready) => {
                 if let Err(e) = result {
-                    tracing::warn!(error = %e, "not listening for other relay instances' commits; reconnecting");
+                    tracing::warn!(error = %e, store = %url, "not listening for other relay instances' commits; reconnecting");
                 }
             }
         }
@@ -206,14 +206,11 @@ async fn listen_once(
     delay: &mut Duration,
     ready: &mut Option<std::sync::mpsc::SyncSender<()>>,
 ) -> Result<(), StoreError> {
-    let (client, mut connection) =
-        url.config
-            .connect(tokio_postgres::NoTls)
-            .await
-            .map_err(|source| StoreError::Connect {
-                target: url.to_string(),
-                source,
-            })?;
+    let (client, mut connection) = url
+        .config
+        .connect(tokio_postgres::NoTls)
+        .await
+        .map_err(StoreError::Connect)?;
     let (tx, mut notifications) = mpsc::unbounded_channel();
     // Drives the connection and passes notifications on; it ends when the
     // connection does.
