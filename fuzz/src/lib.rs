@@ -361,8 +361,11 @@ pub fn seeds() -> Vec<(&'static str, &'static str, Vec<u8>)> {
         (
             "server_msg",
             "error",
-            ServerMsg::error(ErrorCode::WrongTeam, "this token is not valid for team acme")
-                .encode(),
+            ServerMsg::error(
+                ErrorCode::WrongTeam,
+                "this token is not valid for team acme",
+            )
+            .encode(),
         ),
         ("change_check", "created", created.clone()),
         ("change_check", "edited", edited.clone()),

@@ -1,0 +1,91 @@
+//! Scenario: every input a fuzz target once failed on (`tests/fuzz-crashers/`,
+//! see its README) is replayed through the protocol decoders and the relay's
+//! change check, asserting what the fuzz targets assert. With no crasher
+//! committed, the test still reads the folder and checks the replay on inputs
+//! known to be tricky.
+
+use campo_core::change;
+use campo_core::protocol::{ClientMsg, DecodeError, ServerMsg};
+use std::path::Path;
+
+/// The properties of one input, for every decoder it could have crashed.
+fn replay(name: &str, bytes: &[u8]) {
+    if let Ok(msg) = ClientMsg::decode(bytes) {
+        assert_eq!(
+            ClientMsg::decode(&msg.encode()).as_ref(),
+            Ok(&msg),
+            "{name}: client message round trip"
+        );
+        assert!(
+            ClientMsg::decode(&bytes[..bytes.len() - 1]).is_err(),
+            "{name}"
+        );
+    }
+    if let Ok(msg) = ServerMsg::decode(bytes) {
+        assert_eq!(
+            ServerMsg::decode(&msg.encode()).as_ref(),
+            Ok(&msg),
+            "{name}: server message round trip"
+        );
+        assert!(
+            ServerMsg::decode(&bytes[..bytes.len() - 1]).is_err(),
+            "{name}"
+        );
+    }
+    let checked = change::check(bytes);
+    assert_eq!(
+        checked,
+        change::check(bytes),
+        "{name}: check is deterministic"
+    );
+    if checked.is_ok() {
+        assert!(
+            change::check(&bytes[..bytes.len() - 1]).is_err(),
+            "{name}: a change cut short is refused"
+        );
+    }
+}
+
+#[test]
+fn every_committed_crasher_replays_without_failure() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz-crashers");
+    let mut replayed = 0;
+    let mut readme = false;
+    for file in std::fs::read_dir(&dir).expect("tests/fuzz-crashers exists") {
+        let path = file.expect("a readable entry").path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name == "README.md" {
+            readme = true;
+            continue;
+        }
+        let bytes = std::fs::read(&path).expect("a readable crasher");
+        replay(&name, &bytes);
+        replayed += 1;
+    }
+    assert!(readme, "the folder explains itself");
+    eprintln!("replayed {replayed} fuzz crasher(s)");
+}
+
+/// The replay itself works on the shapes crashers take: empty, foreign version,
+/// a lying length, garbage that looks like an Automerge chunk.
+#[test]
+fn the_replay_handles_hostile_shapes() {
+    let lying_length = [
+        1, 1, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f,
+    ];
+    assert!(matches!(
+        ClientMsg::decode(&lying_length),
+        Err(DecodeError::Malformed(_))
+    ));
+    for (name, bytes) in [
+        ("empty", &[][..]),
+        ("version 0", &[0, 0][..]),
+        ("lying length", &lying_length[..]),
+        (
+            "magic only",
+            &[0x85, 0x6f, 0x4a, 0x83, 0, 0, 0, 0, 1, 0][..],
+        ),
+    ] {
+        replay(name, bytes);
+    }
+}
