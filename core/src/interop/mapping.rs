@@ -384,8 +384,8 @@ fn suggest_one(header: &str) -> Target {
 ///
 /// In a file of people (it has a first, last or full name column) the first email
 /// column is the person's, and so is the mobile column, or the first phone column
-/// when there is no mobile: a contacts export describes people, while a company
-/// list with a contact person keeps its office number as the account's phone.
+/// when there is no mobile: a contacts export describes people. When there is a
+/// mobile, the phone column stays the account's (the office number).
 pub fn suggest_mapping(headers: &[String]) -> Vec<Target> {
     let mut targets: Vec<Target> = headers.iter().map(|h| suggest_one(h)).collect();
     let has_person_name = targets
