@@ -13,6 +13,7 @@ const TOKEN: &str = "campo.token";
 const REP: &str = "campo.rep";
 const LANG: &str = "campo.lang";
 const PERSIST_NOTICE: &str = "campo.persist_notice";
+const DEALS_VIEW: &str = "campo.deals_view";
 
 /// Who this device signs in as.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,4 +93,13 @@ pub fn persist_notice_dismissed() -> bool {
 
 pub fn dismiss_persist_notice() {
     set(PERSIST_NOTICE, "dismissed");
+}
+
+/// The deals list shows the board (columns by stage) instead of rows.
+pub fn deals_as_board() -> bool {
+    get(DEALS_VIEW).as_deref() == Some("board")
+}
+
+pub fn set_deals_as_board(board: bool) {
+    set(DEALS_VIEW, if board { "board" } else { "list" });
 }
