@@ -200,7 +200,7 @@ fn body(page: Page, lang: Lang, today: Day, plan: Plan, done: Vec<Summary>) -> i
                 account_name: String::new(),
                 city: String::new(),
             };
-            task_row(page, lang, today, row, true, false).into_any()
+            task_row(page, lang, today, row, team, false).into_any()
         })
         .collect();
     let any_done = !done.is_empty();
