@@ -15,14 +15,26 @@ pub struct InvalidChange(pub String);
 
 /// Parses `bytes` as exactly one Automerge change and returns its hash.
 pub fn check(bytes: &[u8]) -> Result<ChangeHash, InvalidChange> {
+    // Bytes after the change are refused by the parser itself (`LeftoverData`).
     let change = automerge::Change::try_from(bytes).map_err(|e| InvalidChange(e.to_string()))?;
-    if change.raw_bytes().len() != bytes.len() {
-        return Err(InvalidChange(format!(
-            "{} unexpected bytes after the change",
-            bytes.len() - change.raw_bytes().len()
-        )));
+    // A compressed change parses to its inflated bytes. The relay stores and
+    // forwards exactly what devices apply, so only the raw form is accepted.
+    if change.raw_bytes() != bytes {
+        return Err(InvalidChange(
+            "the change is compressed; send its raw bytes".into(),
+        ));
     }
-    Ok(ChangeHash(change.hash().0))
+    // Automerge's parser does not verify the chunk's checksum (only loading a
+    // document does), and a device that loads a damaged change fails on it: so
+    // compare the checksum (the 4 bytes after the magic bytes) with the first 4
+    // bytes of the hash of the data.
+    let hash = change.hash().0;
+    if bytes.get(4..8) != Some(&hash[..4]) {
+        return Err(InvalidChange(
+            "its checksum does not match its contents: the bytes were damaged".into(),
+        ));
+    }
+    Ok(ChangeHash(hash))
 }
 
 #[cfg(test)]
@@ -67,5 +79,47 @@ mod tests {
         let mut trailing = c.clone();
         trailing.extend_from_slice(&c);
         assert!(check(&trailing).is_err(), "two changes glued together");
+    }
+
+    /// Regression: the parser does not verify the checksum, so a bit flipped
+    /// where the change still parses used to be accepted (and then broke every
+    /// device that loaded the document).
+    #[test]
+    fn a_flipped_bit_anywhere_is_refused() {
+        let c = a_change();
+        for at in 0..c.len() {
+            for bit in [0x01, 0x80] {
+                let mut damaged = c.clone();
+                damaged[at] ^= bit;
+                assert!(check(&damaged).is_err(), "bit {bit:#x} of byte {at}");
+            }
+        }
+    }
+
+    /// Regression: a compressed change (what `Change::bytes` gives for a large
+    /// one) made the length comparison underflow and panic.
+    #[test]
+    fn a_compressed_change_is_refused_without_panicking() {
+        let stamp = Stamp {
+            rep: "anna",
+            now_ms: 1,
+        };
+        let (_, raw) = CustomerDoc::create(
+            DocId([2; 16]),
+            &stamp,
+            &[
+                Edit::Set(Field::Name, "Bar Roma".into()),
+                Edit::Notes("caffè ".repeat(400)),
+            ],
+        )
+        .unwrap();
+        let compressed = automerge::Change::try_from(&raw[..])
+            .unwrap()
+            .bytes()
+            .into_owned();
+        assert!(compressed.len() < raw.len(), "it really is compressed");
+        let err = check(&compressed).unwrap_err();
+        assert!(err.to_string().contains("compressed"), "{err}");
+        assert!(check(&raw).is_ok());
     }
 }
