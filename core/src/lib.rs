@@ -24,6 +24,7 @@
 //! - [`sync`]: the client side of the sync protocol as a pure state machine.
 //! - [`seed`]: a seeded generator of realistic books (benchmarks, demos).
 
+pub mod backup;
 pub mod change;
 pub mod customer;
 pub mod day;

@@ -400,6 +400,18 @@ impl RecordDoc {
         Ok(())
     }
 
+    /// Every change of the document, oldest first (dependencies before the changes
+    /// that build on them), as raw change bytes the relay accepts. A restored
+    /// backup sends them all: the relay stores each change once by its hash, so
+    /// the ones it already has cost nothing but the transfer.
+    pub fn changes(&mut self) -> Vec<Vec<u8>> {
+        self.doc
+            .get_changes(&[])
+            .iter()
+            .map(|c| c.raw_bytes().to_vec())
+            .collect()
+    }
+
     /// The document's heads, to compare replicas.
     pub fn heads(&mut self) -> Vec<automerge::ChangeHash> {
         self.doc.get_heads()
