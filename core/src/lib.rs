@@ -25,6 +25,7 @@
 //! - [`seed`]: a seeded generator of realistic books (benchmarks, demos).
 
 pub mod backup;
+pub mod analytics;
 pub mod change;
 pub mod customer;
 pub mod day;
