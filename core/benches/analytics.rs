@@ -16,8 +16,8 @@ use campo_core::analytics::{
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-/// Median wall time of `runs` calls of `f`.
-fn median<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
+/// Wall times of `runs` calls of `f`, sorted.
+fn times<T>(runs: usize, mut f: impl FnMut() -> T) -> Vec<Duration> {
     let mut times: Vec<Duration> = (0..runs)
         .map(|_| {
             let t = Instant::now();
@@ -26,7 +26,13 @@ fn median<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
         })
         .collect();
     times.sort();
-    times[times.len() / 2]
+    times
+}
+
+/// Median wall time of `runs` calls of `f`.
+fn median<T>(runs: usize, f: impl FnMut() -> T) -> Duration {
+    let t = times(runs, f);
+    t[t.len() / 2]
 }
 
 fn ms(d: Duration) -> f64 {
@@ -60,7 +66,8 @@ fn main() {
     );
 
     let params = DashboardParams::for_today(book.today);
-    let whole = median(runs, || Dashboard::compute(&book, &params));
+    let all = times(runs, || Dashboard::compute(&book, &params));
+    let whole = all[all.len() / 2];
     let p = Prepared::new(&book);
     let parts: Vec<(&str, Duration)> = vec![
         (
@@ -114,6 +121,19 @@ fn main() {
     for (what, d) in &parts {
         println!("| {what} | – | {:.2} ms | – |", ms(*d));
     }
+
+    // Other work on the machine shows as slow runs: the fastest run and the load
+    // tell whether the median was measured on a quiet machine.
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!(
+        "\nwhole dashboard: fastest run {:.1} ms, slowest {:.1} ms; load average {}",
+        ms(all[0]),
+        ms(all[all.len() - 1]),
+        load.split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" "),
+    );
 
     // What the figures were computed over, so a change in the generator shows.
     let d = Dashboard::compute(&book, &params);

@@ -467,6 +467,37 @@ fn reorder_intervals_use_the_median_gap_of_purchase_days() {
     assert_eq!(overdue, vec![(id(1), 62), (id(2), 9)]);
 }
 
+// ---- merges ----
+
+#[test]
+fn a_merged_duplicate_adds_its_history_to_the_survivor() {
+    let mut b = book("2026-06-30");
+    // 2 was a duplicate of 1; 3 was merged into 2, so it also ends up in 1.
+    b.accounts = vec![account(1), merged(2, 1), merged(3, 2)];
+    b.orders = vec![
+        sale(1, "2026-06-01", 1_000),
+        sale(2, "2026-06-11", 1_000),
+        sale(3, "2026-06-21", 1_000),
+    ];
+    b.interactions = vec![touch(3, "2026-06-20", Channel::Visit, None)];
+    let p = Prepared::new(&b);
+
+    let r = rfm::score(&p);
+    assert_eq!(r.accounts.len(), 1, "only the survivor is listed");
+    assert_eq!(
+        (r.accounts[0].frequency, r.accounts[0].monetary),
+        (3, 3_000)
+    );
+
+    let rhythm = &reorder::rhythms(&p).accounts[0];
+    assert_eq!(rhythm.interval_days, Some(10));
+    assert_eq!(rhythm.expected_next, Some(day("2026-07-01")));
+
+    let c = channels::analyse(&p, 14);
+    assert_eq!(c.by_account[0].account, id(1));
+    assert_eq!(c.by_account[0].stats.conversions(Channel::Visit), 1);
+}
+
 // ---- channels ----
 
 #[test]

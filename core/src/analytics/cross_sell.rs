@@ -38,9 +38,10 @@ pub struct CrossSellParams {
     pub min_support: f64,
     /// Minimum confidence of a rule (0..=1).
     pub min_confidence: f64,
-    /// Minimum lift of a rule; 1.0 drops rules no better than chance.
+    /// Minimum lift of a rule; 1.0 drops the rules worse than chance.
     pub min_lift: f64,
-    /// Rules listed in [`CrossSell::rules`] (all are used for suggestions).
+    /// Rules listed in [`CrossSell::rules`]; suggestions read all rules, up to
+    /// `rules_per_product` per product.
     pub max_rules: usize,
     /// Suggestions per account.
     pub suggestions_per_account: usize,
