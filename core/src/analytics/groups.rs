@@ -71,11 +71,15 @@ impl<T> Groups<T> {
         &self.items[self.start[g] as usize..self.start[g + 1] as usize]
     }
 
-    /// Sorts each group's items in place (stable).
+    /// Sorts each group's items in place (stable). Records usually arrive in date
+    /// order already, so a group is first checked and left alone when sorted.
     pub(crate) fn sort_each_by_key<K: Ord>(&mut self, key: impl Fn(&T) -> K) {
         for g in 0..self.len() {
             let (a, b) = (self.start[g] as usize, self.start[g + 1] as usize);
-            self.items[a..b].sort_by_key(&key);
+            let group = &mut self.items[a..b];
+            if !group.is_sorted_by_key(&key) {
+                group.sort_by_key(&key);
+            }
         }
     }
 }
