@@ -53,6 +53,8 @@ pub struct Prepared<'a> {
     pub(crate) today: Day,
     /// Accounts with distinct ids, in book order; their position is their number.
     pub(crate) accounts: Vec<&'a AccountFacts>,
+    /// Their ids, side by side: every per-account result names its account.
+    account_ids: Vec<DocId>,
     account_ix: IdIndex,
     /// The account each account's records go to (itself unless merged).
     pub(crate) home: Vec<u32>,
@@ -84,6 +86,7 @@ impl<'a> Prepared<'a> {
                 accounts.push(a);
             }
         }
+        let account_ids: Vec<DocId> = accounts.iter().map(|a| a.id).collect();
         let n = accounts.len();
         let home = resolve_merges(&accounts, &account_ix);
         let live = (0..n)
@@ -197,6 +200,7 @@ impl<'a> Prepared<'a> {
             book,
             today,
             accounts,
+            account_ids,
             account_ix,
             home,
             live,
@@ -227,7 +231,7 @@ impl<'a> Prepared<'a> {
     }
 
     pub(crate) fn account_id(&self, a: usize) -> DocId {
-        self.accounts[a].id
+        self.account_ids[a]
     }
 
     /// Numbers of the accounts shown in per-account results, in book order.

@@ -192,7 +192,7 @@ pub fn report(p: &Prepared, period: Period) -> RevenueReport {
         previous,
         total,
         by_account: accounts.rows(
-            |a| key(&p.accounts[a].id),
+            |a| key(&p.account_id(a)),
             |a, revenue| AccountRevenue {
                 account: p.account_id(a),
                 revenue,
