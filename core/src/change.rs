@@ -34,6 +34,18 @@ pub fn check(bytes: &[u8]) -> Result<ChangeHash, InvalidChange> {
             "its checksum does not match its contents: the bytes were damaged".into(),
         ));
     }
+    // A change with no dependencies starts a document, so it is its author's
+    // first (seq 1) and refers to no other author. Automerge 0.12 panics while
+    // applying one that breaks this (it never registers the author), which
+    // would take down every device of the team that receives it.
+    if change.deps().is_empty() && (change.seq() != 1 || !change.other_actor_ids().is_empty()) {
+        return Err(InvalidChange(format!(
+            "a change with no predecessors must be its author's first (it says number {}) \
+             and name no other author (it names {})",
+            change.seq(),
+            change.other_actor_ids().len()
+        )));
+    }
     Ok(ChangeHash(hash))
 }
 
@@ -94,6 +106,23 @@ mod tests {
                 assert!(check(&damaged).is_err(), "bit {bit:#x} of byte {at}");
             }
         }
+    }
+
+    /// Regression (fuzz crasher `change_check-root-change-with-seq-101`): a
+    /// change with no dependencies but a sequence number above 1, or naming
+    /// other authors, passed the check and made Automerge panic on apply.
+    #[test]
+    fn a_root_change_must_be_its_authors_first_and_name_no_one_else() {
+        let crasher =
+            include_bytes!("../tests/fuzz-crashers/change_check-root-change-with-seq-101");
+        let err = check(crasher).unwrap_err();
+        assert!(err.to_string().contains("no predecessors"), "{err}");
+        // A real first change is accepted and applies.
+        let c = a_change();
+        check(&c).unwrap();
+        let change = automerge::Change::try_from(&c[..]).unwrap();
+        assert!(change.deps().is_empty() && change.seq() == 1);
+        automerge::Automerge::new().apply_changes([change]).unwrap();
     }
 
     /// Regression: a compressed change (what `Change::bytes` gives for a large
