@@ -1,12 +1,13 @@
-//! The spine at book scale, natively: what a device pays per customer.
+//! The spine at book scale, natively: what a device pays per account.
 //! Prints a table; asserts nothing about time (a benchmark, not a test).
 //!
-//!   cargo bench -p campo-core --bench book            # 10,000 customers
+//!   cargo bench -p campo-core --bench book            # 10,000 accounts
 //!   CAMPO_BENCH_CUSTOMERS=500 cargo bench -p campo-core --bench book
 
-use campo_core::customer::{CustomerDoc, Edit, Field, Stamp};
-use campo_core::index::{CustomerSummary, Index};
+use campo_core::index::{Index, Query, QueryContext};
+use campo_core::record::{Edit, RecordDoc, Stamp};
 use campo_core::seed::{self, Rng};
+use campo_core::summary::Summary;
 use std::time::{Duration, Instant};
 
 const REPS: [&str; 20] = [
@@ -27,19 +28,26 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(10_000);
-    println!("Campo book benchmark (native): {n} customers, 10 interactions each\n");
-    println!("| step | total | per customer |\n|---|---:|---:|");
+    println!("Campo book benchmark (native): {n} accounts, 10 interactions and 5 orders each\n");
+    println!("| step | total | per account |\n|---|---:|---:|");
 
     let mut rng = Rng::new(2026);
+    let products: Vec<seed::ProductRef> = (0..(n / 2).max(10))
+        .map(|i| seed::product(&mut rng, i).2)
+        .collect();
     let t = Instant::now();
-    let mut docs: Vec<CustomerDoc> = Vec::with_capacity(n);
+    let mut docs: Vec<RecordDoc> = Vec::with_capacity(n);
     let mut change_bytes = 0usize;
     for _ in 0..n {
-        let (doc, changes) = seed::customer(&mut rng, &REPS, 10);
+        let (doc, changes) = seed::account(&mut rng, &REPS, 10, 5, &products);
         change_bytes += changes.iter().map(Vec::len).sum::<usize>();
         docs.push(doc);
     }
-    row("generate (create + 10 interaction changes)", t.elapsed(), n);
+    row(
+        "generate (create + interactions and orders)",
+        t.elapsed(),
+        n,
+    );
 
     let t = Instant::now();
     let saved: Vec<(campo_core::ids::DocId, Vec<u8>)> =
@@ -48,25 +56,25 @@ fn main() {
     let saved_bytes: usize = saved.iter().map(|(_, b)| b.len()).sum();
 
     let t = Instant::now();
-    let mut loaded: Vec<CustomerDoc> = saved
+    let mut loaded: Vec<RecordDoc> = saved
         .iter()
-        .map(|(id, b)| CustomerDoc::load(*id, b).unwrap())
+        .map(|(id, b)| RecordDoc::load(*id, b).unwrap())
         .collect();
     row("load every document", t.elapsed(), n);
 
     let t = Instant::now();
-    let summaries: Vec<CustomerSummary> = loaded
+    let summaries: Vec<Summary> = loaded
         .iter_mut()
-        .filter_map(|d| CustomerSummary::of(&d.read()))
+        .filter_map(|d| Summary::of(&d.read()))
         .collect();
     row("read + summarize every document", t.elapsed(), n);
 
-    let encoded: Vec<Vec<u8>> = summaries.iter().map(CustomerSummary::encode).collect();
+    let encoded: Vec<Vec<u8>> = summaries.iter().map(Summary::encode).collect();
     let summary_bytes: usize = encoded.iter().map(Vec::len).sum();
     let t = Instant::now();
-    let decoded: Vec<CustomerSummary> = encoded
+    let decoded: Vec<Summary> = encoded
         .iter()
-        .map(|b| CustomerSummary::decode(b).unwrap())
+        .map(|b| Summary::decode(b).unwrap())
         .collect();
     row("decode stored summaries (cold start)", t.elapsed(), n);
     let t = Instant::now();
@@ -79,7 +87,15 @@ fn main() {
     let mut total = Duration::ZERO;
     for k in 1..=query.len() {
         let t = Instant::now();
-        let r = index.search(&query[..k], 100);
+        let q = Query {
+            text: query[..k].to_owned(),
+            ..Query::default()
+        };
+        let ctx = QueryContext {
+            today: campo_core::day::Day(20_500),
+            segment: None,
+        };
+        let r = index.search(&q, &ctx, 100);
         std::hint::black_box(r.total);
         let e = t.elapsed();
         worst = worst.max(e);
@@ -98,7 +114,7 @@ fn main() {
 
     let (id, bytes) = &saved[n / 2];
     let t = Instant::now();
-    let mut doc = CustomerDoc::load(*id, bytes).unwrap();
+    let mut doc = RecordDoc::load(*id, bytes).unwrap();
     let c = doc.read();
     println!(
         "| open one record (load + read) | {:.3} ms |",
@@ -111,19 +127,19 @@ fn main() {
                 rep: "Anna",
                 now_ms: 1,
             },
-            &[Edit::Set(Field::Phone, "+39 02 999999".into())],
+            &[Edit::Set("phone".into(), "+39 02 999999".into())],
         )
         .unwrap()
-        .unwrap();
+        .remove(0);
     let _ = doc.save();
-    let _ = CustomerSummary::of(&doc.read());
+    let _ = Summary::of(&doc.read());
     println!(
         "| edit one field (edit + save + summarize) | {:.3} ms |",
         t.elapsed().as_secs_f64() * 1e3
     );
     println!("| bytes of a one-field edit change | {} B |", change.len());
     println!(
-        "| saved documents, total | {:.1} MB ({:.2} KB per customer) |",
+        "| saved documents, total | {:.1} MB ({:.2} KB per account) |",
         saved_bytes as f64 / 1e6,
         saved_bytes as f64 / 1e3 / n as f64
     );
@@ -135,6 +151,6 @@ fn main() {
         "| stored summaries, total | {:.1} MB |",
         summary_bytes as f64 / 1e6
     );
-    assert_eq!(c.interactions.len(), 10, "the generated shape");
+    assert_eq!(c.items("interactions").count(), 10, "the generated shape");
     assert_eq!(index.len(), n);
 }

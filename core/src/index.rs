@@ -1,89 +1,13 @@
-//! The customer index: a plain-struct summary of every document, kept beside the
-//! documents so lists and search never open an Automerge document.
-//!
-//! Invariant: a summary is always derived from its document ([`CustomerSummary::of`])
-//! and rewritten in the same storage transaction as the document, so the two
-//! never disagree after a reload.
+//! The book index: every record's [`Summary`], kept in memory in title order with
+//! precomputed search text, and the list queries (search, filters, sort, saved views)
+//! that run on it. Nothing here opens an Automerge document.
 
-use crate::customer::Customer;
+use crate::analytics::facts::Book;
+use crate::day::Day;
 use crate::ids::DocId;
-use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
-
-/// What lists and search need of a customer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CustomerSummary {
-    pub id: DocId,
-    pub name: String,
-    pub company: String,
-    pub city: String,
-    pub phone: String,
-    pub email: String,
-    pub tags: Vec<String>,
-    /// Date (`YYYY-MM-DD`) of the newest interaction.
-    pub last_contact: Option<String>,
-    pub interactions: u32,
-    /// Fields with unresolved concurrent values.
-    pub conflicts: u32,
-    pub updated_by: String,
-    pub updated_at: i64,
-}
-
-impl CustomerSummary {
-    /// Projects a customer (read from its document) to its summary.
-    /// Returns `None` for a document whose creating change has not arrived yet.
-    pub fn of(c: &Customer) -> Option<CustomerSummary> {
-        let (updated_by, updated_at) = c.last_edit.clone().unwrap_or_default();
-        Some(CustomerSummary {
-            id: c.id?,
-            name: c.name.clone(),
-            company: c.company.clone(),
-            city: c.city.clone(),
-            phone: c.phone.clone(),
-            email: c.email.clone(),
-            tags: c.tags.clone(),
-            last_contact: c.interactions.first().map(|i| i.date.clone()),
-            interactions: c.interactions.len() as u32,
-            conflicts: c.conflicts.len() as u32,
-            updated_by,
-            updated_at,
-        })
-    }
-
-    /// Compact bytes for storage.
-    pub fn encode(&self) -> Vec<u8> {
-        // Serializing a plain struct into a Vec cannot fail.
-        postcard::to_allocvec(self).expect("postcard encoding into a Vec")
-    }
-
-    pub fn decode(bytes: &[u8]) -> Result<CustomerSummary, postcard::Error> {
-        postcard::from_bytes(bytes)
-    }
-
-    fn haystack(&self) -> String {
-        let mut s = String::new();
-        for part in [
-            &self.name,
-            &self.company,
-            &self.city,
-            &self.email,
-            &self.phone,
-        ]
-        .into_iter()
-        .chain(&self.tags)
-        {
-            s.push_str(&fold(part));
-            s.push('\u{1}');
-        }
-        // Phones are searched by digits too, whatever the separators.
-        s.extend(self.phone.chars().filter(char::is_ascii_digit));
-        s
-    }
-
-    fn sort_key(&self) -> String {
-        fold(&self.name)
-    }
-}
+use crate::record::Kind;
+use crate::summary::{Facts, Summary};
+use std::collections::{HashMap, HashSet};
 
 /// Lowercases and strips the accents Italian and other Latin-script names carry,
 /// so "citta" finds "Città" and "JOSE" finds "José".
@@ -103,31 +27,215 @@ pub fn fold(s: &str) -> String {
         .collect()
 }
 
+fn haystack(s: &Summary) -> String {
+    let mut h = String::new();
+    for part in [&s.title, &s.subtitle, &s.city, &s.email, &s.phone, &s.notes]
+        .into_iter()
+        .chain(&s.tags)
+        .chain(s.custom.iter().map(|(_, v)| v))
+    {
+        h.push_str(&fold(part));
+        h.push('\u{1}');
+    }
+    // Phones are searched by digits too, whatever the separators.
+    h.extend(s.phone.chars().filter(char::is_ascii_digit));
+    h
+}
+
 struct Row {
-    summary: CustomerSummary,
+    summary: Summary,
     key: String,
     haystack: String,
 }
 
-/// All summaries, sorted by name, with precomputed search text.
+/// All summaries, in title order, with precomputed search text.
 #[derive(Default)]
 pub struct Index {
     rows: Vec<Row>,
     by_id: HashMap<DocId, usize>,
 }
 
-/// One page of search results.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// How a list is sorted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    /// By name or title, A to Z.
+    #[default]
+    Title,
+    /// Longest without contact first (never contacted first of all).
+    LastContact,
+    /// Most recently edited first.
+    Updated,
+    /// Soonest due (or expected to close) first; undated last.
+    Due,
+    /// Largest amount first.
+    Amount,
+    City,
+}
+
+impl Sort {
+    pub const ALL: [Sort; 6] = [
+        Sort::Title,
+        Sort::LastContact,
+        Sort::Updated,
+        Sort::Due,
+        Sort::Amount,
+        Sort::City,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Sort::Title => "title",
+            Sort::LastContact => "last_contact",
+            Sort::Updated => "updated",
+            Sort::Due => "due",
+            Sort::Amount => "amount",
+            Sort::City => "city",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Sort> {
+        Sort::ALL.into_iter().find(|s| s.key() == key)
+    }
+}
+
+/// A list query: what a list view shows. Saved views store it as text
+/// ([`Query::to_text`] / [`Query::parse`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Query {
+    /// One kind of record, or every kind (global search).
+    pub kind: Option<Kind>,
+    /// Every word must appear (case- and accent-insensitive).
+    pub text: String,
+    pub owner: Option<String>,
+    pub status: Option<String>,
+    pub tag: Option<String>,
+    pub city: Option<String>,
+    /// An analytics segment's key (the caller resolves it to ids).
+    pub segment: Option<String>,
+    /// Only records with no contact for at least this many days (or none ever).
+    pub idle_days: Option<u32>,
+    /// Show the bin (deleted records) instead of the live ones.
+    pub deleted: bool,
+    /// Hide done tasks and discontinued products.
+    pub open_only: bool,
+    pub sort: Sort,
+}
+
+/// Why a saved view's text could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the saved view {0:?} cannot be read: {1}")]
+pub struct BadQuery(pub String, pub &'static str);
+
+fn escape(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        match c {
+            '%' | '&' | '=' => out.push_str(&format!("%{:02X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn unescape(s: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '%' {
+            let hex: String = chars.by_ref().take(2).collect();
+            out.push(u8::from_str_radix(&hex, 16).ok()? as char);
+        } else {
+            out.push(c);
+        }
+    }
+    Some(out)
+}
+
+impl Query {
+    /// The query as `key=value&…` text (stable, for saved views and URLs).
+    pub fn to_text(&self) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        let mut push = |k: &str, v: &str| parts.push(format!("{k}={}", escape(v)));
+        if let Some(k) = self.kind {
+            push("kind", k.key());
+        }
+        if !self.text.is_empty() {
+            push("q", &self.text);
+        }
+        for (k, v) in [
+            ("owner", &self.owner),
+            ("status", &self.status),
+            ("tag", &self.tag),
+            ("city", &self.city),
+            ("segment", &self.segment),
+        ] {
+            if let Some(v) = v {
+                push(k, v);
+            }
+        }
+        if let Some(d) = self.idle_days {
+            push("idle", &d.to_string());
+        }
+        if self.deleted {
+            push("bin", "1");
+        }
+        if self.open_only {
+            push("open", "1");
+        }
+        if self.sort != Sort::Title {
+            push("sort", self.sort.key());
+        }
+        parts.join("&")
+    }
+
+    /// Reads [`Query::to_text`]'s form back; unknown keys are refused.
+    pub fn parse(text: &str) -> Result<Query, BadQuery> {
+        let bad = |why| BadQuery(text.chars().take(80).collect(), why);
+        let mut q = Query::default();
+        for part in text.split('&').filter(|p| !p.is_empty()) {
+            let (k, v) = part
+                .split_once('=')
+                .ok_or_else(|| bad("a part has no '='"))?;
+            let v = unescape(v).ok_or_else(|| bad("bad escape"))?;
+            match k {
+                "kind" => q.kind = Some(Kind::from_key(&v).ok_or_else(|| bad("unknown kind"))?),
+                "q" => q.text = v,
+                "owner" => q.owner = Some(v),
+                "status" => q.status = Some(v),
+                "tag" => q.tag = Some(v),
+                "city" => q.city = Some(v),
+                "segment" => q.segment = Some(v),
+                "idle" => q.idle_days = Some(v.parse().map_err(|_| bad("idle is not a number"))?),
+                "bin" => q.deleted = v == "1",
+                "open" => q.open_only = v == "1",
+                "sort" => q.sort = Sort::from_key(&v).ok_or_else(|| bad("unknown sort"))?,
+                _ => return Err(bad("unknown filter")),
+            }
+        }
+        Ok(q)
+    }
+}
+
+/// What a query needs from outside the index.
+#[derive(Debug, Clone, Copy)]
+pub struct QueryContext<'a> {
+    pub today: Day,
+    /// The ids in [`Query::segment`], resolved by analytics.
+    pub segment: Option<&'a HashSet<DocId>>,
+}
+
+/// One page of results.
+#[derive(Debug, Clone, PartialEq)]
 pub struct SearchResult<'a> {
-    /// The first `limit` matches, by name.
-    pub items: Vec<&'a CustomerSummary>,
-    /// How many customers match in all.
+    /// The first `limit` matches, in the query's order.
+    pub items: Vec<&'a Summary>,
+    /// How many records match in all.
     pub total: usize,
 }
 
 impl Index {
     /// Builds the index from summaries in any order.
-    pub fn new(summaries: Vec<CustomerSummary>) -> Index {
+    pub fn new(summaries: Vec<Summary>) -> Index {
         let mut rows: Vec<Row> = summaries.into_iter().map(Self::row).collect();
         rows.sort_by(|a, b| a.key.cmp(&b.key).then(a.summary.id.cmp(&b.summary.id)));
         let mut index = Index {
@@ -138,10 +246,10 @@ impl Index {
         index
     }
 
-    fn row(summary: CustomerSummary) -> Row {
+    fn row(summary: Summary) -> Row {
         Row {
-            key: summary.sort_key(),
-            haystack: summary.haystack(),
+            key: fold(&summary.title),
+            haystack: haystack(&summary),
             summary,
         }
     }
@@ -160,12 +268,22 @@ impl Index {
         self.rows.is_empty()
     }
 
-    pub fn get(&self, id: &DocId) -> Option<&CustomerSummary> {
+    pub fn get(&self, id: &DocId) -> Option<&Summary> {
         self.by_id.get(id).map(|&i| &self.rows[i].summary)
     }
 
-    /// Inserts or replaces a summary, keeping the name order.
-    pub fn upsert(&mut self, summary: CustomerSummary) {
+    /// Every summary, in title order.
+    pub fn all(&self) -> impl Iterator<Item = &Summary> {
+        self.rows.iter().map(|r| &r.summary)
+    }
+
+    /// Live (not deleted) records of one kind, in title order.
+    pub fn of_kind(&self, kind: Kind) -> impl Iterator<Item = &Summary> {
+        self.all().filter(move |s| s.kind == kind && !s.deleted)
+    }
+
+    /// Inserts or replaces a summary, keeping the title order.
+    pub fn upsert(&mut self, summary: Summary) {
         let mut from = usize::MAX;
         if let Some(&i) = self.by_id.get(&summary.id) {
             self.rows.remove(i);
@@ -180,12 +298,12 @@ impl Index {
     }
 
     /// Inserts or replaces many summaries: one sort instead of many shifts.
-    pub fn upsert_many(&mut self, summaries: Vec<CustomerSummary>) {
+    pub fn upsert_many(&mut self, summaries: Vec<Summary>) {
         if summaries.len() < 16 {
             summaries.into_iter().for_each(|s| self.upsert(s));
             return;
         }
-        let mut all: HashMap<DocId, CustomerSummary> = std::mem::take(&mut self.rows)
+        let mut all: HashMap<DocId, Summary> = std::mem::take(&mut self.rows)
             .into_iter()
             .map(|r| (r.summary.id, r.summary))
             .collect();
@@ -193,22 +311,118 @@ impl Index {
         *self = Index::new(all.into_values().collect());
     }
 
-    /// Customers whose name, company, city, email, phone or tags contain every word
-    /// of `query` (case- and accent-insensitive), by name; at most `limit` returned.
-    pub fn search(&self, query: &str, limit: usize) -> SearchResult<'_> {
-        let folded = fold(query);
+    /// The records a query selects, in its order; at most `limit` returned.
+    pub fn search(&self, q: &Query, ctx: &QueryContext<'_>, limit: usize) -> SearchResult<'_> {
+        let folded = fold(&q.text);
         let words: Vec<&str> = folded.split_whitespace().collect();
-        let mut items = Vec::new();
-        let mut total = 0;
-        for r in &self.rows {
-            if words.iter().all(|w| r.haystack.contains(w)) {
+        let tag = q.tag.as_deref();
+        let city = q.city.as_deref().map(fold);
+        let idle_before = q.idle_days.map(|d| ctx.today.plus(-(d as i32)));
+        let matches = |r: &Row| {
+            let s = &r.summary;
+            q.kind.is_none_or(|k| s.kind == k)
+                && s.deleted == q.deleted
+                && !(q.open_only && s.done)
+                && q.owner.as_deref().is_none_or(|o| s.owner == o)
+                && q.status.as_deref().is_none_or(|st| s.status == st)
+                && tag.is_none_or(|t| s.tags.iter().any(|x| x == t))
+                && city.as_deref().is_none_or(|c| fold(&s.city) == c)
+                && idle_before.is_none_or(|day| s.last_contact.is_none_or(|l| l <= day))
+                && (q.segment.is_none() || ctx.segment.is_some_and(|ids| ids.contains(&s.id)))
+                && words.iter().all(|w| r.haystack.contains(w))
+        };
+        if q.sort == Sort::Title {
+            let mut items = Vec::new();
+            let mut total = 0;
+            for r in self.rows.iter().filter(|r| matches(r)) {
                 total += 1;
                 if items.len() < limit {
                     items.push(&r.summary);
                 }
             }
+            return SearchResult { items, total };
         }
-        SearchResult { items, total }
+        let mut all: Vec<&Summary> = self
+            .rows
+            .iter()
+            .filter(|r| matches(r))
+            .map(|r| &r.summary)
+            .collect();
+        let total = all.len();
+        // Stable sorts: ties keep the title order.
+        match q.sort {
+            Sort::Title => {}
+            Sort::LastContact => all.sort_by_key(|s| s.last_contact),
+            Sort::Updated => all.sort_by_key(|s| std::cmp::Reverse(s.updated_at)),
+            Sort::Due => all.sort_by_key(|s| (s.due.is_none(), s.due)),
+            Sort::Amount => all.sort_by_key(|s| std::cmp::Reverse(s.amount)),
+            Sort::City => all.sort_by_cached_key(|s| (s.city.is_empty(), fold(&s.city))),
+        }
+        all.truncate(limit);
+        SearchResult { items: all, total }
+    }
+
+    /// Live records of `kind` linked to `account` (its people, deals, tasks).
+    pub fn related(&self, account: DocId, kind: Kind) -> Vec<&Summary> {
+        self.of_kind(kind)
+            .filter(|s| s.account == Some(account))
+            .collect()
+    }
+
+    /// Live accounts whose `referred_by` is `account`.
+    pub fn referred_by(&self, account: DocId) -> Vec<&Summary> {
+        self.of_kind(Kind::Account)
+            .filter(|s| matches!(&s.facts, Facts::Account { account: a, .. } if a.referred_by == Some(account)))
+            .collect()
+    }
+
+    /// The live product using `code` (case-insensitive), other than `except`.
+    pub fn product_with_code(&self, code: &str, except: Option<DocId>) -> Option<&Summary> {
+        let code = fold(code.trim());
+        self.of_kind(Kind::Product)
+            .find(|s| Some(s.id) != except && fold(&s.subtitle) == code)
+    }
+
+    /// Distinct values of a text attribute among live records of a kind (filter menus).
+    pub fn values(&self, kind: Kind, of: fn(&Summary) -> Vec<&str>) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .of_kind(kind)
+            .flat_map(of)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+            .collect();
+        out.sort_by_cached_key(|v| fold(v));
+        out.dedup();
+        out
+    }
+
+    /// The facts analytics reads, as of `today`: every record, deleted ones
+    /// included (analytics decides what they count for).
+    pub fn book(&self, today: Day) -> Book {
+        let mut book = Book::empty(today);
+        for s in self.all() {
+            match &s.facts {
+                Facts::None => {}
+                Facts::Account {
+                    account,
+                    orders,
+                    interactions,
+                } => {
+                    book.accounts.push(account.clone());
+                    book.orders.extend(orders.iter().cloned());
+                    book.interactions.extend(interactions.iter().cloned());
+                }
+                Facts::Person { interactions } if !s.deleted => {
+                    book.interactions.extend(interactions.iter().cloned())
+                }
+                Facts::Person { .. } => {}
+                Facts::Product(p) if !s.deleted => book.products.push(p.clone()),
+                Facts::Deal(d) if !s.deleted => book.deals.push(d.clone()),
+                Facts::Task(t) if !s.deleted => book.tasks.push(t.clone()),
+                Facts::Product(_) | Facts::Deal(_) | Facts::Task(_) => {}
+            }
+        }
+        book
     }
 }
 
@@ -216,74 +430,216 @@ impl Index {
 mod tests {
     use super::*;
 
-    fn s(id: u8, name: &str, city: &str) -> CustomerSummary {
-        CustomerSummary {
+    fn s(id: u8, kind: Kind, title: &str, city: &str) -> Summary {
+        Summary {
             id: DocId([id; 16]),
-            name: name.into(),
-            company: String::new(),
+            kind,
+            title: title.into(),
+            subtitle: String::new(),
+            account: None,
+            owner: "Anna".into(),
+            status: "active".into(),
             city: city.into(),
             phone: "+39 02 555-1234".into(),
             email: String::new(),
             tags: vec!["vip".into()],
+            notes: "chiuso il lunedì".into(),
             last_contact: None,
+            due: None,
+            done: false,
+            amount: id as i64,
             interactions: 0,
             conflicts: 0,
+            deleted: false,
             updated_by: String::new(),
-            updated_at: 0,
+            updated_at: id as i64,
+            custom: vec![],
+            facts: Facts::None,
+        }
+    }
+
+    fn ctx() -> QueryContext<'static> {
+        QueryContext {
+            today: Day::parse("2026-06-01").unwrap(),
+            segment: None,
+        }
+    }
+
+    fn text(t: &str) -> Query {
+        Query {
+            text: t.into(),
+            ..Query::default()
         }
     }
 
     #[test]
     fn search_is_accent_and_case_insensitive_and_sorted() {
         let idx = Index::new(vec![
-            s(1, "Zeta Bar", "Forlì"),
-            s(2, "Àlfa Caffè", "Milano"),
+            s(1, Kind::Account, "Zeta Bar", "Forlì"),
+            s(2, Kind::Account, "Àlfa Caffè", "Milano"),
+            s(3, Kind::Deal, "Fornitura caffè", ""),
         ]);
-        let r = idx.search("caffe", 10);
-        assert_eq!(r.total, 1);
-        assert_eq!(r.items[0].name, "Àlfa Caffè");
-        assert_eq!(idx.search("FORLI", 10).items[0].name, "Zeta Bar");
-        let all = idx.search("", 10);
+        let r = idx.search(&text("caffe"), &ctx(), 10);
+        assert_eq!(r.total, 2, "global search spans kinds");
+        let accounts = Query {
+            kind: Some(Kind::Account),
+            ..text("caffe")
+        };
         assert_eq!(
-            all.items.iter().map(|x| x.id.0[0]).collect::<Vec<_>>(),
-            vec![2, 1]
+            idx.search(&accounts, &ctx(), 10).items[0].title,
+            "Àlfa Caffè"
         );
-        assert_eq!(idx.search("vip bar", 10).total, 1, "every word must match");
-        assert_eq!(idx.search("5551234", 10).total, 2, "phone digits match");
+        assert_eq!(
+            idx.search(&text("FORLI"), &ctx(), 10).items[0].title,
+            "Zeta Bar"
+        );
+        assert_eq!(
+            idx.search(&text("vip bar"), &ctx(), 10).total,
+            1,
+            "every word must match"
+        );
+        assert_eq!(
+            idx.search(&text("5551234"), &ctx(), 10).total,
+            3,
+            "phone digits match"
+        );
+        assert_eq!(
+            idx.search(&text("lunedi"), &ctx(), 10).total,
+            3,
+            "notes are searched"
+        );
+    }
+
+    #[test]
+    fn filters_and_sorts() {
+        let mut a = s(1, Kind::Account, "A", "Milano");
+        a.last_contact = Some(Day::parse("2026-05-30").unwrap());
+        let mut b = s(2, Kind::Account, "B", "milano");
+        b.last_contact = Some(Day::parse("2026-01-01").unwrap());
+        b.owner = "Bruno".into();
+        let mut c = s(3, Kind::Account, "C", "Roma");
+        c.deleted = true;
+        let idx = Index::new(vec![a, b, c]);
+        let q = |q: Query| {
+            idx.search(&q, &ctx(), 10)
+                .items
+                .iter()
+                .map(|s| s.title.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            q(Query {
+                city: Some("MILANO".into()),
+                ..Query::default()
+            }),
+            ["A", "B"]
+        );
+        assert_eq!(
+            q(Query {
+                idle_days: Some(30),
+                ..Query::default()
+            }),
+            ["B"]
+        );
+        assert_eq!(
+            q(Query {
+                owner: Some("Anna".into()),
+                ..Query::default()
+            }),
+            ["A"]
+        );
+        assert_eq!(
+            q(Query {
+                deleted: true,
+                ..Query::default()
+            }),
+            ["C"]
+        );
+        assert_eq!(
+            q(Query {
+                sort: Sort::Amount,
+                ..Query::default()
+            }),
+            ["B", "A"]
+        );
+        assert_eq!(
+            q(Query {
+                sort: Sort::LastContact,
+                ..Query::default()
+            }),
+            ["B", "A"]
+        );
+        let seg: HashSet<DocId> = [DocId([2; 16])].into();
+        let seg_ctx = QueryContext {
+            segment: Some(&seg),
+            ..ctx()
+        };
+        let r = idx.search(
+            &Query {
+                segment: Some("at_risk".into()),
+                ..Query::default()
+            },
+            &seg_ctx,
+            10,
+        );
+        assert_eq!(r.items[0].title, "B");
+    }
+
+    #[test]
+    fn saved_view_text_round_trips() {
+        let q = Query {
+            kind: Some(Kind::Account),
+            text: "bar & caffè = 100%".into(),
+            owner: Some("Anna".into()),
+            status: Some("active".into()),
+            tag: Some("vip".into()),
+            city: Some("Forlì".into()),
+            segment: Some("champions".into()),
+            idle_days: Some(30),
+            deleted: false,
+            open_only: true,
+            sort: Sort::LastContact,
+        };
+        assert_eq!(Query::parse(&q.to_text()), Ok(q));
+        assert!(Query::parse("kind=spaceship").is_err());
+        assert!(Query::parse("idle=many").is_err());
+        assert!(Query::parse("colour=red").is_err());
+        assert_eq!(Query::parse(""), Ok(Query::default()));
     }
 
     #[test]
     fn upsert_replaces_and_keeps_order() {
-        let mut idx = Index::new(vec![s(1, "B", ""), s(2, "C", "")]);
-        idx.upsert(s(3, "A", ""));
-        idx.upsert(s(2, "0 first", ""));
-        let names: Vec<_> = idx
-            .search("", 10)
-            .items
-            .iter()
-            .map(|x| x.name.clone())
-            .collect();
+        let mut idx = Index::new(vec![
+            s(1, Kind::Account, "B", ""),
+            s(2, Kind::Account, "C", ""),
+        ]);
+        idx.upsert(s(3, Kind::Account, "A", ""));
+        idx.upsert(s(2, Kind::Account, "0 first", ""));
+        let names: Vec<_> = idx.all().map(|x| x.title.clone()).collect();
         assert_eq!(names, vec!["0 first", "A", "B"]);
-        assert_eq!(idx.len(), 3);
-        assert_eq!(idx.get(&DocId([2; 16])).unwrap().name, "0 first");
-        assert_eq!(idx.get(&DocId([1; 16])).unwrap().name, "B");
-        let many: Vec<_> = (10..40).map(|i| s(i, &format!("m{i}"), "")).collect();
+        assert_eq!(idx.get(&DocId([2; 16])).unwrap().title, "0 first");
+        let many: Vec<_> = (10..40)
+            .map(|i| s(i, Kind::Account, &format!("m{i}"), ""))
+            .collect();
         idx.upsert_many(many);
         assert_eq!(idx.len(), 33);
-        assert_eq!(idx.search("", 1).items[0].name, "0 first");
-        assert_eq!(idx.get(&DocId([39; 16])).unwrap().name, "m39");
+        assert_eq!(idx.get(&DocId([39; 16])).unwrap().title, "m39");
     }
 
     #[test]
     fn limit_caps_items_not_total() {
-        let idx = Index::new((0..50).map(|i| s(i, &format!("n{i:02}"), "")).collect());
-        let r = idx.search("n", 5);
+        let idx = Index::new(
+            (0..50)
+                .map(|i| s(i, Kind::Account, &format!("n{i:02}"), ""))
+                .collect(),
+        );
+        let r = idx.search(&text("n"), &ctx(), 5);
         assert_eq!((r.items.len(), r.total), (5, 50));
     }
 
     #[test]
     fn summary_round_trips() {
-        let x = s(9, "Bar Sport", "Bra");
-        assert_eq!(CustomerSummary::decode(&x.encode()).unwrap(), x);
+        let x = s(9, Kind::Person, "Giulia", "Bra");
+        assert_eq!(Summary::decode(&x.encode()).unwrap(), x);
     }
 }

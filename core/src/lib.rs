@@ -24,8 +24,8 @@
 //! - [`sync`]: the client side of the sync protocol as a pure state machine.
 //! - [`seed`]: a seeded generator of realistic books (benchmarks, demos).
 
-pub mod backup;
 pub mod analytics;
+pub mod backup;
 pub mod change;
 pub mod customer;
 pub mod day;
@@ -35,6 +35,7 @@ pub mod interop;
 pub mod protocol;
 pub mod record;
 pub mod seed;
+pub mod summary;
 pub mod sync;
 pub mod validate;
 pub mod vocab;

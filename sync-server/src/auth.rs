@@ -106,10 +106,25 @@ pub enum Refusal {
     Store(#[from] StoreError),
 }
 
-/// Creates a token for `rep` in `team`; only its hash is stored.
+/// What a token may do besides syncing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Signs a rep's devices in.
+    Rep,
+    /// Also lists, creates and revokes the team's tokens ([`crate::admin`]).
+    /// A team's first admin is made on the command line (`token create --admin`).
+    Admin,
+}
+
+/// Creates a rep's token for `rep` in `team`; only its hash is stored.
 pub fn issue(store: &dyn Store, team: &Team, rep: &Rep) -> Result<Token, AuthError> {
+    issue_as(store, team, rep, Role::Rep)
+}
+
+/// Creates a token with `role` for `rep` in `team`; only its hash is stored.
+pub fn issue_as(store: &dyn Store, team: &Team, rep: &Rep, role: Role) -> Result<Token, AuthError> {
     let token = Token::generate()?;
-    store.create_token(team, rep.as_str(), &token.hash().0)?;
+    store.create_token(team, rep.as_str(), &token.hash().0, role == Role::Admin)?;
     Ok(token)
 }
 
@@ -146,6 +161,50 @@ pub fn sign_in(store: &dyn Store, team: &str, token: &str) -> Result<SignedIn, R
         .map_err(|e| Refusal::Store(StoreError::Corrupt(e.to_string())))?;
     Ok(SignedIn {
         team,
+        rep: record.rep,
+    })
+}
+
+/// Why a request to the admin API was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum AdminRefusal {
+    /// Unknown, revoked or not even shaped like a token.
+    #[error("this token is not valid; sign in with an administrator's token of the team")]
+    Unknown,
+    /// A valid token of another team than the request names.
+    #[error("this token is not valid for team {0}")]
+    OtherTeam(Team),
+    /// A valid token of the team that is not an administrator's.
+    #[error(
+        "this token is not an administrator's; an admin of team {0} can act, or make one with `campo-relay token create --admin`"
+    )]
+    NotAdmin(Team),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Checks that `token` is an unrevoked administrator's token of `team`, and
+/// says whose. Blocking (one lookup).
+pub fn admin_sign_in(
+    store: &dyn Store,
+    team: &Team,
+    token: &str,
+) -> Result<SignedIn, AdminRefusal> {
+    if !looks_like_token(token) {
+        return Err(AdminRefusal::Unknown);
+    }
+    let record = store
+        .find_token(&TokenHash::of(token).0)?
+        .filter(|r| !r.revoked)
+        .ok_or(AdminRefusal::Unknown)?;
+    if record.team != team.as_str() {
+        return Err(AdminRefusal::OtherTeam(team.clone()));
+    }
+    if !record.admin {
+        return Err(AdminRefusal::NotAdmin(team.clone()));
+    }
+    Ok(SignedIn {
+        team: team.clone(),
         rep: record.rep,
     })
 }
@@ -231,6 +290,44 @@ mod tests {
         assert!(matches!(
             revoke(&store, &acme, "Anna"),
             Err(AuthError::NoActiveToken { .. })
+        ));
+    }
+
+    #[test]
+    fn only_an_unrevoked_admin_of_the_team_passes_admin_sign_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path(), Arc::new(())).unwrap();
+        let acme = Team::parse("acme").unwrap();
+        let globex = Team::parse("globex").unwrap();
+        let boss = issue_as(&store, &acme, &Rep::parse("Boss").unwrap(), Role::Admin).unwrap();
+        let anna = issue(&store, &acme, &Rep::parse("Anna").unwrap()).unwrap();
+
+        let ok = admin_sign_in(&store, &acme, boss.reveal()).unwrap();
+        assert_eq!(ok.rep, "Boss");
+        // An admin token still signs devices in like any other.
+        assert_eq!(sign_in(&store, "acme", boss.reveal()).unwrap().rep, "Boss");
+
+        assert!(matches!(
+            admin_sign_in(&store, &acme, anna.reveal()),
+            Err(AdminRefusal::NotAdmin(_))
+        ));
+        assert!(matches!(
+            admin_sign_in(&store, &globex, boss.reveal()),
+            Err(AdminRefusal::OtherTeam(_))
+        ));
+        assert!(matches!(
+            admin_sign_in(&store, &acme, "garbage"),
+            Err(AdminRefusal::Unknown)
+        ));
+        assert!(matches!(
+            admin_sign_in(&store, &acme, Token::generate().unwrap().reveal()),
+            Err(AdminRefusal::Unknown)
+        ));
+
+        revoke(&store, &acme, "Boss").unwrap();
+        assert!(matches!(
+            admin_sign_in(&store, &acme, boss.reveal()),
+            Err(AdminRefusal::Unknown)
         ));
     }
 }

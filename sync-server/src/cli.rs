@@ -74,6 +74,10 @@ pub enum TokenAction {
         team: String,
         #[arg(long)]
         rep: String,
+        /// Make it an administrator's token: it may also list, create and
+        /// revoke the team's tokens (the app's Team page, /api/teams/TEAM/tokens).
+        #[arg(long)]
+        admin: bool,
         #[command(flatten)]
         store: StoreArgs,
     },
@@ -215,6 +219,23 @@ mod tests {
         std::fs::write(dir.path().join("store.url"), "db.internal").unwrap();
         let err = store_args(data).location().unwrap_err();
         assert!(err.to_string().contains("store.url"), "{err}");
+    }
+
+    #[test]
+    fn token_create_makes_a_rep_unless_told_admin() {
+        let create = |extra: &[&str]| {
+            let mut args = vec!["campo-relay", "token", "create", "--team", "acme"];
+            args.extend_from_slice(&["--rep", "Anna"]);
+            args.extend_from_slice(extra);
+            match Cli::try_parse_from(args).unwrap().command {
+                Command::Token {
+                    action: TokenAction::Create { admin, .. },
+                } => admin,
+                other => panic!("parsed as {other:?}"),
+            }
+        };
+        assert!(!create(&[]));
+        assert!(create(&["--admin"]));
     }
 
     fn store_args(data: &str) -> StoreArgs {

@@ -13,6 +13,7 @@
 //! - [`hub`]: per-team fan-out of committed groups to live connections.
 //! - [`connection`]: one WebSocket session (Hello, catch-up, live, pushes).
 //! - [`auth`]: token format, hashing, sign-in.
+//! - [`admin`]: the HTTP API with which a team's administrator manages its tokens.
 //! - [`limits`]: per-team and per-connection limits ([`limits::Limits`]).
 //! - [`rate`]: a connection's push rate limit (token buckets).
 //! - [`origin`]: which web pages may open the WebSocket.
@@ -21,6 +22,7 @@
 //! - [`http`]: the built app's static files and headers.
 //! - [`cli`]: the command line.
 
+pub mod admin;
 pub mod auth;
 pub mod cli;
 pub mod connection;
@@ -158,11 +160,12 @@ impl CommitListener for LocalSessions {
     }
 }
 
-/// The relay's routes: `/ws`, `/healthz` and the app.
+/// The relay's routes: `/ws`, `/healthz`, the admin API (`/api`) and the app.
 pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/ws", get(connection::upgrade))
         .route("/healthz", get(|| async { "ok" }))
+        .merge(admin::routes())
         .merge(http::routes(state.site.clone()))
         .layer(axum::middleware::from_fn(http::security_headers))
         .with_state(state)

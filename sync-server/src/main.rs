@@ -1,6 +1,7 @@
 //! `campo-relay`: serve, or manage tokens. See `campo-relay --help`.
 
 use anyhow::Context;
+use campo_relay::auth::Role;
 use campo_relay::cli::{Cli, Command, StoreArgs, TokenAction};
 use campo_relay::names::{Rep, Team};
 use campo_relay::origin::AllowedOrigin;
@@ -108,14 +109,21 @@ fn token(action: TokenAction) -> anyhow::Result<()> {
             .with_context(|| format!("opening the store ({location})"))
     };
     match action {
-        TokenAction::Create { team, rep, store } => {
+        TokenAction::Create {
+            team,
+            rep,
+            admin,
+            store,
+        } => {
             let team = Team::parse(&team)?;
             let rep = Rep::parse(&rep)?;
             let store = open(&store)?;
-            let token = auth::issue(&*store, &team, &rep)?;
+            let role = if admin { Role::Admin } else { Role::Rep };
+            let token = auth::issue_as(&*store, &team, &rep, role)?;
             println!("{}", token.reveal());
+            let what = if admin { "Admin token" } else { "Token" };
             eprintln!(
-                "Token created for {rep} in team {team}. It is shown only once; hand it to the rep."
+                "{what} created for {rep} in team {team}. It is shown only once; hand it to the rep."
             );
         }
         TokenAction::List { team, store } => {
@@ -127,12 +135,13 @@ fn token(action: TokenAction) -> anyhow::Result<()> {
             }
             for t in tokens {
                 println!(
-                    "{}\t{}\tcreated {}\t{}",
+                    "{}\t{}\tcreated {}\t{}{}",
                     t.id,
                     t.rep,
                     t.created_at,
                     t.revoked_at
-                        .map_or("active".to_owned(), |at| format!("revoked {at}"))
+                        .map_or("active".to_owned(), |at| format!("revoked {at}")),
+                    if t.admin { "\tadmin" } else { "" }
                 );
             }
         }

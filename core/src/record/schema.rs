@@ -244,6 +244,8 @@ pub static ACCOUNT: KindSpec = KindSpec {
         f("source_date", FieldType::Date),
         f("owner", FieldType::Rep),
         f("referred_by", FieldType::Ref(Kind::Account)),
+        // Set when this account was a duplicate folded into another one.
+        f("merged_into", FieldType::Ref(Kind::Account)),
         addr("street"),
         addr("city"),
         addr("postcode"),

@@ -187,10 +187,10 @@ pub async fn reads_are_bounded_by_bytes_but_never_empty(store: &dyn Store) {
 
 pub fn tokens_are_found_listed_and_revoked(store: &dyn Store) {
     let t = team("acme");
-    store.create_token(&t, "anna", &[1; 32]).unwrap();
-    store.create_token(&t, "ben", &[2; 32]).unwrap();
+    store.create_token(&t, "anna", &[1; 32], false).unwrap();
+    store.create_token(&t, "ben", &[2; 32], false).unwrap();
     store
-        .create_token(&team("globex"), "carla", &[3; 32])
+        .create_token(&team("globex"), "carla", &[3; 32], false)
         .unwrap();
 
     assert_eq!(
@@ -198,7 +198,8 @@ pub fn tokens_are_found_listed_and_revoked(store: &dyn Store) {
         Some(TokenRecord {
             team: "acme".into(),
             rep: "anna".into(),
-            revoked: false
+            revoked: false,
+            admin: false,
         })
     );
     assert_eq!(store.find_token(&[4; 32]).unwrap(), None);
@@ -226,4 +227,28 @@ pub fn tokens_are_found_listed_and_revoked(store: &dyn Store) {
         created.ends_with('Z') && created.as_bytes()[10] == b'T',
         "{created}"
     );
+}
+
+pub fn admin_tokens_are_told_apart(store: &dyn Store) {
+    let t = team("acme");
+    store.create_token(&t, "anna", &[1; 32], true).unwrap();
+    store.create_token(&t, "ben", &[2; 32], false).unwrap();
+
+    let anna = store.find_token(&[1; 32]).unwrap().unwrap();
+    let ben = store.find_token(&[2; 32]).unwrap().unwrap();
+    assert!(anna.admin && !ben.admin);
+    let listed = store.list_tokens(&t).unwrap();
+    assert_eq!(
+        listed
+            .iter()
+            .map(|i| (i.rep.as_str(), i.admin))
+            .collect::<Vec<_>>(),
+        [("anna", true), ("ben", false)]
+    );
+
+    // Revoking an admin's tokens is like revoking anyone's: the flag stays,
+    // the token no longer signs in.
+    assert_eq!(store.revoke_tokens(&t, "anna").unwrap(), 1);
+    let anna = store.find_token(&[1; 32]).unwrap().unwrap();
+    assert!(anna.admin && anna.revoked);
 }

@@ -217,6 +217,9 @@ pub struct TokenRecord {
     pub team: String,
     pub rep: String,
     pub revoked: bool,
+    /// May manage the team's tokens (the admin API); tokens made before admins
+    /// existed are not.
+    pub admin: bool,
 }
 
 /// A token row, as listed to an administrator (never the token itself).
@@ -225,6 +228,8 @@ pub struct TokenInfo {
     /// The first hex digits of the token's hash: enough to tell tokens apart.
     pub id: String,
     pub rep: String,
+    /// An administrator's token.
+    pub admin: bool,
     pub created_at: String,
     pub revoked_at: Option<String>,
 }
@@ -251,8 +256,14 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Vec<LogEntry>, StoreError>;
     /// The token whose SHA-256 is `hash`.
     fn find_token(&self, hash: &[u8; 32]) -> Result<Option<TokenRecord>, StoreError>;
-    /// Records a new token by its hash.
-    fn create_token(&self, team: &Team, rep: &str, hash: &[u8; 32]) -> Result<(), StoreError>;
+    /// Records a new token by its hash; `admin` lets it manage the team's tokens.
+    fn create_token(
+        &self,
+        team: &Team,
+        rep: &str,
+        hash: &[u8; 32],
+        admin: bool,
+    ) -> Result<(), StoreError>;
     /// The team's tokens, oldest first.
     fn list_tokens(&self, team: &Team) -> Result<Vec<TokenInfo>, StoreError>;
     /// Revokes the rep's active tokens; returns how many.

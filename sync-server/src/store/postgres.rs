@@ -56,7 +56,8 @@ const WORKER_THREADS: usize = 2;
 const MIGRATION_LOCK: i64 = 0x63_61_6d_70_6f;
 
 /// The schema, one step per version; `campo_schema` records how many ran.
-const MIGRATIONS: &[&str] = &["
+const MIGRATIONS: &[&str] = &[
+    "
 CREATE TABLE campo_tokens (
     hash BYTEA PRIMARY KEY,
     team TEXT NOT NULL,
@@ -82,7 +83,12 @@ CREATE TABLE campo_log (
     PRIMARY KEY (team, seq),
     UNIQUE (team, hash)
 );
-"];
+",
+    "
+-- Administrators. Tokens made before are not admins.
+ALTER TABLE campo_tokens ADD COLUMN admin BOOLEAN NOT NULL DEFAULT false;
+",
+];
 
 /// A `postgres://` URL naming the database. Shown without its password.
 #[derive(Clone)]
@@ -446,7 +452,8 @@ impl Store for PostgresStore {
             let client = pool.get().await.map_err(pool_error)?;
             let stmt = client
                 .prepare_cached(
-                    "SELECT team, rep, revoked_at IS NOT NULL FROM campo_tokens WHERE hash = $1",
+                    "SELECT team, rep, revoked_at IS NOT NULL, admin FROM campo_tokens
+                     WHERE hash = $1",
                 )
                 .await?;
             let row = client.query_opt(&stmt, &[&&hash[..]]).await?;
@@ -455,20 +462,27 @@ impl Store for PostgresStore {
                     team: r.try_get(0)?,
                     rep: r.try_get(1)?,
                     revoked: r.try_get(2)?,
+                    admin: r.try_get(3)?,
                 })
             })
             .transpose()
         })
     }
 
-    fn create_token(&self, team: &Team, rep: &str, hash: &[u8; 32]) -> Result<(), StoreError> {
+    fn create_token(
+        &self,
+        team: &Team,
+        rep: &str,
+        hash: &[u8; 32],
+        admin: bool,
+    ) -> Result<(), StoreError> {
         let (team, rep, hash) = (team.clone(), rep.to_owned(), *hash);
         self.run(|pool| async move {
             let client = pool.get().await.map_err(pool_error)?;
             client
                 .execute(
-                    "INSERT INTO campo_tokens (hash, team, rep) VALUES ($1, $2, $3)",
-                    &[&&hash[..], &team.as_str(), &rep],
+                    "INSERT INTO campo_tokens (hash, team, rep, admin) VALUES ($1, $2, $3, $4)",
+                    &[&&hash[..], &team.as_str(), &rep, &admin],
                 )
                 .await?;
             Ok(())
@@ -482,7 +496,7 @@ impl Store for PostgresStore {
             // The same text as the SQLite store keeps: UTC, to the second.
             let rows = client
                 .query(
-                    r#"SELECT hash, rep,
+                    r#"SELECT hash, rep, admin,
                         to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
                         to_char(revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
                     FROM campo_tokens WHERE team = $1 ORDER BY created_at, made"#,
@@ -495,8 +509,9 @@ impl Store for PostgresStore {
                     Ok(TokenInfo {
                         id: hash.iter().take(4).map(|b| format!("{b:02x}")).collect(),
                         rep: r.try_get(1)?,
-                        created_at: r.try_get(2)?,
-                        revoked_at: r.try_get(3)?,
+                        admin: r.try_get(2)?,
+                        created_at: r.try_get(3)?,
+                        revoked_at: r.try_get(4)?,
                     })
                 })
                 .collect()
@@ -961,6 +976,54 @@ mod tests {
             return;
         };
         contract::tokens_are_found_listed_and_revoked(&*store);
+    }
+
+    #[test]
+    fn admin_tokens_are_told_apart() {
+        let Some(store) = open("admin tokens", Arc::new(())) else {
+            return;
+        };
+        contract::admin_tokens_are_told_apart(&*store);
+    }
+
+    #[test]
+    fn a_database_from_before_admins_is_migrated_and_its_tokens_are_not_admins() {
+        let Some(db) = fresh_database("admin migration") else {
+            return;
+        };
+        // The database as relays made it before the admin column: schema 1.
+        let url = db.url.clone();
+        on_own_thread(async move {
+            let client = connect(&url).await.expect("connect");
+            client.batch_execute(MIGRATIONS[0]).await.expect("schema 1");
+            client
+                .batch_execute(
+                    "CREATE TABLE campo_schema (version INTEGER NOT NULL);
+                     INSERT INTO campo_schema (version) VALUES (1);",
+                )
+                .await
+                .expect("its version");
+            client
+                .execute(
+                    "INSERT INTO campo_tokens (hash, team, rep) VALUES ($1, 'acme', 'anna')",
+                    &[&&[1u8; 32][..]],
+                )
+                .await
+                .expect("an old token");
+        });
+
+        let store = PostgresStore::open(&db.url, Arc::new(())).unwrap();
+        let anna = store.find_token(&[1; 32]).unwrap().unwrap();
+        assert!(!anna.admin && !anna.revoked);
+        store
+            .create_token(&team("acme"), "boss", &[2; 32], true)
+            .unwrap();
+        assert!(store.find_token(&[2; 32]).unwrap().unwrap().admin);
+        drop(store);
+
+        // Opening again runs nothing twice (ADD COLUMN would fail if it did).
+        let store = PostgresStore::open(&db.url, Arc::new(())).unwrap();
+        assert_eq!(store.list_tokens(&team("acme")).unwrap().len(), 2);
     }
 
     #[tokio::test]

@@ -47,6 +47,38 @@ CREATE TABLE IF NOT EXISTS log (
 );
 ";
 
+/// Changes to [`SCHEMA`], in order; `PRAGMA user_version` counts how many a
+/// database has had. [`SCHEMA`] stays as the first relays created it, so a new
+/// database and an old one take the same steps to the current shape.
+const MIGRATIONS: &[&str] = &[
+    // 1: administrators. Tokens made before are not admins.
+    "ALTER TABLE tokens ADD COLUMN admin INTEGER NOT NULL DEFAULT 0;",
+];
+
+/// Creates the tables if missing and brings them up to date. The write lock
+/// taken first (IMMEDIATE) makes a `token` subcommand and `serve` starting at
+/// once take turns, so each step runs once.
+fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    tx.execute_batch(SCHEMA)?;
+    let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let done = usize::try_from(version).unwrap_or(usize::MAX);
+    if done > MIGRATIONS.len() {
+        return Err(StoreError::Corrupt(format!(
+            "the database has schema version {version}, made by a newer campo-relay; upgrade this relay"
+        )));
+    }
+    for step in &MIGRATIONS[done..] {
+        tx.execute_batch(step)?;
+    }
+    if done < MIGRATIONS.len() {
+        // PRAGMA takes no parameters; the value is a constant of ours.
+        tx.execute_batch(&format!("PRAGMA user_version = {}", MIGRATIONS.len()))?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
 fn open_connection(path: &Path) -> Result<Connection, StoreError> {
     let conn = Connection::open_with_flags(
         path,
@@ -97,8 +129,8 @@ impl SqliteStore {
             source,
         })?;
         let path = data_dir.join(DB_FILE_NAME);
-        let conn = open_connection(&path)?;
-        conn.execute_batch(SCHEMA)?;
+        let mut conn = open_connection(&path)?;
+        migrate(&mut conn)?;
         let (tx, rx) = mpsc::channel();
         let writer_thread = std::thread::Builder::new()
             .name("campo-writer".into())
@@ -200,13 +232,14 @@ impl Store for SqliteStore {
     fn find_token(&self, hash: &[u8; 32]) -> Result<Option<TokenRecord>, StoreError> {
         self.with_conn(|c| {
             Ok(c.query_row(
-                "SELECT team, rep, revoked_at IS NOT NULL FROM tokens WHERE hash = ?1",
+                "SELECT team, rep, revoked_at IS NOT NULL, admin FROM tokens WHERE hash = ?1",
                 params![&hash[..]],
                 |r| {
                     Ok(TokenRecord {
                         team: r.get(0)?,
                         rep: r.get(1)?,
                         revoked: r.get(2)?,
+                        admin: r.get(3)?,
                     })
                 },
             )
@@ -214,11 +247,17 @@ impl Store for SqliteStore {
         })
     }
 
-    fn create_token(&self, team: &Team, rep: &str, hash: &[u8; 32]) -> Result<(), StoreError> {
+    fn create_token(
+        &self,
+        team: &Team,
+        rep: &str,
+        hash: &[u8; 32],
+        admin: bool,
+    ) -> Result<(), StoreError> {
         self.with_conn(|c| {
             c.execute(
-                "INSERT INTO tokens (hash, team, rep) VALUES (?1, ?2, ?3)",
-                params![&hash[..], team.as_str(), rep],
+                "INSERT INTO tokens (hash, team, rep, admin) VALUES (?1, ?2, ?3, ?4)",
+                params![&hash[..], team.as_str(), rep, admin],
             )?;
             Ok(())
         })
@@ -227,7 +266,7 @@ impl Store for SqliteStore {
     fn list_tokens(&self, team: &Team) -> Result<Vec<TokenInfo>, StoreError> {
         self.with_conn(|c| {
             let mut stmt = c.prepare_cached(
-                "SELECT hash, rep, created_at, revoked_at FROM tokens
+                "SELECT hash, rep, admin, created_at, revoked_at FROM tokens
                  WHERE team = ?1 ORDER BY created_at, rowid",
             )?;
             let rows = stmt.query_map(params![team.as_str()], |r| {
@@ -235,8 +274,9 @@ impl Store for SqliteStore {
                 Ok(TokenInfo {
                     id: hash.iter().take(4).map(|b| format!("{b:02x}")).collect(),
                     rep: r.get(1)?,
-                    created_at: r.get(2)?,
-                    revoked_at: r.get(3)?,
+                    admin: r.get(2)?,
+                    created_at: r.get(3)?,
+                    revoked_at: r.get(4)?,
                 })
             })?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
@@ -411,6 +451,57 @@ mod tests {
     fn tokens_are_found_listed_and_revoked() {
         let (_dir, store) = open(Arc::new(()));
         contract::tokens_are_found_listed_and_revoked(&store);
+    }
+
+    #[test]
+    fn admin_tokens_are_told_apart() {
+        let (_dir, store) = open(Arc::new(()));
+        contract::admin_tokens_are_told_apart(&store);
+    }
+
+    #[test]
+    fn a_database_from_before_admins_is_migrated_and_its_tokens_are_not_admins() {
+        let dir = tempfile::tempdir().unwrap();
+        // The database as relays made it before the admin column.
+        let old = Connection::open(dir.path().join(DB_FILE_NAME)).unwrap();
+        old.execute_batch(SCHEMA).unwrap();
+        old.execute(
+            "INSERT INTO tokens (hash, team, rep) VALUES (?1, 'acme', 'anna')",
+            params![&[1u8; 32][..]],
+        )
+        .unwrap();
+        drop(old);
+
+        let store = SqliteStore::open(dir.path(), Arc::new(())).unwrap();
+        let anna = store.find_token(&[1; 32]).unwrap().unwrap();
+        assert!(!anna.admin && !anna.revoked);
+        store
+            .create_token(&team("acme"), "boss", &[2; 32], true)
+            .unwrap();
+        assert!(store.find_token(&[2; 32]).unwrap().unwrap().admin);
+        drop(store);
+
+        // Opening again runs nothing twice (ADD COLUMN would fail if it did).
+        let store = SqliteStore::open(dir.path(), Arc::new(())).unwrap();
+        let version: i64 = store
+            .with_conn(|c| Ok(c.query_row("PRAGMA user_version", [], |r| r.get(0))?))
+            .unwrap();
+        assert_eq!(version, MIGRATIONS.len() as i64);
+        assert_eq!(store.list_tokens(&team("acme")).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn a_database_from_a_newer_relay_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let newer = Connection::open(dir.path().join(DB_FILE_NAME)).unwrap();
+        newer
+            .execute_batch(&format!("PRAGMA user_version = {}", MIGRATIONS.len() + 1))
+            .unwrap();
+        drop(newer);
+        let err = SqliteStore::open(dir.path(), Arc::new(()))
+            .err()
+            .expect("refused");
+        assert!(err.to_string().contains("upgrade this relay"), "{err}");
     }
 
     #[tokio::test]

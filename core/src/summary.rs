@@ -1,0 +1,285 @@
+//! Summaries: the plain-struct projection of one record that lists, search, the
+//! Today view and analytics run on, so the app never opens every document.
+//!
+//! Invariant: a summary is always derived from its document ([`Summary::of`]) and
+//! rewritten in the same storage transaction as the document, so the two never
+//! disagree after a reload.
+
+use crate::analytics::facts::{
+    AccountFacts, DealFacts, InteractionFacts, LineFacts, OrderFacts, ProductFacts, TaskFacts,
+};
+use crate::day::Day;
+use crate::ids::DocId;
+use crate::record::{Item, Kind, Record};
+use crate::vocab::{AccountStatus, Channel, OrderStatus, Outcome, Stage};
+use serde::{Deserialize, Serialize};
+
+/// How many characters of a record's notes the summary keeps for search.
+pub const NOTES_IN_SUMMARY: usize = 300;
+
+/// What lists, search and analytics need of one record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub id: DocId,
+    pub kind: Kind,
+    /// Name or title.
+    pub title: String,
+    /// A second line: an account's company, a person's role, a product's code…
+    pub subtitle: String,
+    /// The account a person, deal or task belongs to.
+    pub account: Option<DocId>,
+    /// Owner of an account or deal, assignee of a task.
+    pub owner: String,
+    /// Account status, deal stage, task type; empty for other kinds.
+    pub status: String,
+    pub city: String,
+    pub phone: String,
+    pub email: String,
+    pub tags: Vec<String>,
+    /// The start of the notes, for search.
+    pub notes: String,
+    /// Day of the newest interaction (accounts and people).
+    pub last_contact: Option<Day>,
+    /// A task's due day or a deal's expected close.
+    pub due: Option<Day>,
+    /// A task is done; a product is discontinued.
+    pub done: bool,
+    /// A deal's value or a product's price, in cents.
+    pub amount: i64,
+    pub interactions: u32,
+    /// Fields with unresolved concurrent values.
+    pub conflicts: u32,
+    pub deleted: bool,
+    pub updated_by: String,
+    pub updated_at: i64,
+    /// Custom field values by definition id.
+    pub custom: Vec<(String, String)>,
+    /// What analytics reads of this record.
+    pub facts: Facts,
+}
+
+/// The analytics facts a record contributes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Facts {
+    None,
+    Account {
+        account: AccountFacts,
+        orders: Vec<OrderFacts>,
+        interactions: Vec<InteractionFacts>,
+    },
+    /// A person's own interactions, credited to their account when they have one.
+    Person {
+        interactions: Vec<InteractionFacts>,
+    },
+    Product(ProductFacts),
+    Deal(DealFacts),
+    Task(TaskFacts),
+}
+
+impl Summary {
+    /// Projects a record (read from its document). `None` for a document whose
+    /// creating change has not arrived yet, and for the team document.
+    pub fn of(r: &Record) -> Option<Summary> {
+        let id = r.id?;
+        let kind = r.kind?;
+        if kind == Kind::Team {
+            return None;
+        }
+        let (updated_by, updated_at) = r.last_edit.clone().unwrap_or_default();
+        let interactions: Vec<&Item> = r.items("interactions").collect();
+        let last_contact = interactions
+            .iter()
+            .filter_map(|i| i.get("date").as_day())
+            .max();
+        let mut s = Summary {
+            id,
+            kind,
+            title: r.title().to_owned(),
+            subtitle: String::new(),
+            account: r.get("account").as_id(),
+            owner: r.text("owner").to_owned(),
+            status: String::new(),
+            city: r.text("city").to_owned(),
+            phone: r.text("phone").to_owned(),
+            email: r.text("email").to_owned(),
+            tags: r.tags.clone(),
+            notes: r.notes.chars().take(NOTES_IN_SUMMARY).collect(),
+            last_contact,
+            due: None,
+            done: false,
+            amount: 0,
+            interactions: interactions.len() as u32,
+            conflicts: r.conflicts.len() as u32,
+            deleted: r.deleted,
+            updated_by,
+            updated_at,
+            custom: r
+                .custom
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            facts: Facts::None,
+        };
+        let created = Day::from_ms(r.created_at);
+        match kind {
+            Kind::Account => {
+                s.subtitle = r.text("company").to_owned();
+                let status =
+                    AccountStatus::from_key(r.text("status")).unwrap_or(AccountStatus::Prospect);
+                s.status = status.key().to_owned();
+                s.facts = Facts::Account {
+                    account: AccountFacts {
+                        id,
+                        name: s.title.clone(),
+                        owner: s.owner.clone(),
+                        status,
+                        referred_by: r.get("referred_by").as_id(),
+                        created,
+                        deleted: r.deleted,
+                        merged_into: r.get("merged_into").as_id(),
+                    },
+                    orders: r
+                        .items("orders")
+                        .filter_map(|o| order_facts(id, &s.owner, o))
+                        .collect(),
+                    interactions: interactions
+                        .iter()
+                        .filter_map(|i| interaction_facts(id, i))
+                        .collect(),
+                };
+            }
+            Kind::Person => {
+                s.subtitle = r.text("role").to_owned();
+                if s.phone.is_empty() {
+                    s.phone = r.text("mobile").to_owned();
+                }
+                s.facts = Facts::Person {
+                    interactions: match s.account {
+                        Some(account) => interactions
+                            .iter()
+                            .filter_map(|i| {
+                                let mut f = interaction_facts(account, i)?;
+                                f.person = Some(id);
+                                Some(f)
+                            })
+                            .collect(),
+                        None => Vec::new(),
+                    },
+                };
+            }
+            Kind::Product => {
+                s.subtitle = r.text("code").to_owned();
+                s.status = r.text("category").to_owned();
+                s.amount = r.get("unit_price").as_int().unwrap_or(0);
+                s.done = r.get("discontinued").as_bool();
+                s.facts = Facts::Product(ProductFacts {
+                    id,
+                    code: s.subtitle.clone(),
+                    name: s.title.clone(),
+                    category: s.status.clone(),
+                    unit_price: s.amount,
+                });
+            }
+            Kind::Deal => {
+                let stage = Stage::from_key(r.text("stage")).unwrap_or(Stage::Lead);
+                s.status = stage.key().to_owned();
+                s.amount = r.get("value").as_int().unwrap_or(0);
+                s.due = r.get("expected_close").as_day();
+                let probability = r
+                    .get("probability")
+                    .as_int()
+                    .map_or(stage.default_probability(), |p| p.clamp(0, 100) as u8);
+                if let Some(account) = s.account {
+                    s.facts = Facts::Deal(DealFacts {
+                        id,
+                        account,
+                        owner: s.owner.clone(),
+                        stage,
+                        value: s.amount,
+                        probability,
+                        expected_close: s.due,
+                    });
+                }
+            }
+            Kind::Task => {
+                s.owner = r.text("assignee").to_owned();
+                s.status = r.text("type").to_owned();
+                s.due = r.get("due").as_day();
+                s.done = r.get("done").as_bool();
+                s.subtitle = r.text("time").to_owned();
+                s.facts = Facts::Task(TaskFacts {
+                    account: s.account,
+                    due: s.due,
+                    done: s.done,
+                    is_issue: s.status == "issue",
+                });
+            }
+            Kind::Team => {}
+        }
+        Some(s)
+    }
+
+    /// Compact bytes for storage.
+    pub fn encode(&self) -> Vec<u8> {
+        // Serializing a plain struct into a Vec cannot fail.
+        postcard::to_allocvec(self).expect("postcard encoding into a Vec")
+    }
+
+    pub fn decode(bytes: &[u8]) -> Result<Summary, postcard::Error> {
+        postcard::from_bytes(bytes)
+    }
+}
+
+/// Order ids are 32 hex digits when the app makes them; other ids (imports,
+/// tests) map to a stable id derived from the account and the item id.
+fn item_doc_id(account: DocId, item: &str) -> DocId {
+    item.parse().unwrap_or_else(|_| {
+        // FNV-1a over the account id and the item id, spread over 16 bytes.
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in account.0.iter().chain(item.as_bytes()) {
+            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        let mut out = [0u8; 16];
+        out[..8].copy_from_slice(&h.to_le_bytes());
+        out[8..].copy_from_slice(&h.rotate_left(29).to_le_bytes());
+        DocId(out)
+    })
+}
+
+fn order_facts(account: DocId, owner: &str, o: &Item) -> Option<OrderFacts> {
+    let refund = o.text("kind") == "refund";
+    let sign = if refund { -1.0 } else { 1.0 };
+    Some(OrderFacts {
+        id: item_doc_id(account, &o.id),
+        account,
+        rep: match o.text("rep") {
+            "" => owner.to_owned(),
+            rep => rep.to_owned(),
+        },
+        date: o.get("date").as_day()?,
+        status: OrderStatus::from_key(o.text("status")).unwrap_or(OrderStatus::Confirmed),
+        lines: o
+            .sub
+            .iter()
+            .filter_map(|l| {
+                Some(LineFacts {
+                    product: l.get("product").as_id()?,
+                    quantity: sign * l.get("quantity").as_num()?,
+                    unit_price: l.get("unit_price").as_int().unwrap_or(0),
+                    discount_pct: l.get("discount").as_num().unwrap_or(0.0),
+                })
+            })
+            .collect(),
+    })
+}
+
+fn interaction_facts(account: DocId, i: &Item) -> Option<InteractionFacts> {
+    Some(InteractionFacts {
+        account,
+        person: i.get("person").as_id(),
+        channel: Channel::from_key(i.text("channel")).unwrap_or(Channel::Other),
+        date: i.get("date").as_day()?,
+        outcome: Outcome::from_key(i.text("rating")).unwrap_or_default(),
+        rep: i.by.clone(),
+    })
+}
