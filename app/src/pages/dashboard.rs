@@ -739,9 +739,9 @@ fn health_drops(ui: AppState, lang: Lang, d: &Dashboard) -> impl IntoView + use<
         .take(TOP)
         .map(|h| BarRow {
             label: title_of(ui, &h.account).unwrap_or_else(|| h.account.to_string()),
-            figure: format!("-{}", h.drop()),
+            figure: format!("-{}", h.fall()),
             detail: Some(words::health_change(lang, h.then, h.now)),
-            value: h.drop() as f64,
+            value: h.fall() as f64,
             series: 5,
             target: Target::Record(Kind::Account, h.account),
             key: h.account.to_string(),
