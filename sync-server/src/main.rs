@@ -19,7 +19,11 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"))
+                // At trace the WebSocket library prints every message it receives,
+                // a Hello's token included: whatever RUST_LOG says, not below debug.
+                // (A constant directive: parsing it cannot fail.)
+                .add_directive("tungstenite=debug".parse().expect("a valid directive")),
         )
         .init();
     match run(Cli::parse()) {
