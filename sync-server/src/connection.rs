@@ -34,7 +34,8 @@ use axum::http::{HeaderMap, Uri, header};
 use axum::response::{IntoResponse, Response};
 use campo_core::ids::{DeviceId, Seq};
 use campo_core::protocol::{
-    CHUNK_TARGET_BYTES, ClientMsg, Entry, Hello, MAX_FRAME_BYTES, ServerMsg, chunk_entries,
+    CHUNK_TARGET_BYTES, ClientMsg, DecodeError, Entry, Hello, MAX_FRAME_BYTES, ServerMsg,
+    chunk_entries,
 };
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
@@ -91,7 +92,19 @@ pub async fn run(mut socket: WebSocket, state: AppState) {
             }
             _ => tracing::debug!(error = %e, "session ended"),
         }
+        // A message the WebSocket layer refused at its header is still
+        // arriving, and the layer reads nothing after its error. Closing at once
+        // would reset the connection with that input unread, and a reset can make
+        // the client drop the Error and close frames unread; so the socket stays
+        // open for the close grace (a lingering close).
+        let unread_input = matches!(
+            e,
+            SessionError::Decode(DecodeError::TooLarge(size)) if size > WS_MAX_MESSAGE_BYTES
+        );
         farewell(&mut socket, e.farewell()).await;
+        if unread_input {
+            tokio::time::sleep(CLOSE_GRACE).await;
+        }
     }
 }
 
@@ -130,10 +143,24 @@ enum Incoming {
 async fn next_incoming(socket: &mut WebSocket) -> Result<Option<Incoming>, SessionError> {
     match socket.recv().await {
         None | Some(Ok(Message::Close(_))) => Ok(None),
-        Some(Err(_)) => Err(SessionError::Gone),
+        Some(Err(e)) => Err(read_error(e)),
         Some(Ok(Message::Binary(b))) => Ok(Some(Incoming::Frame(b))),
         Some(Ok(Message::Text(_))) => Err(SessionError::TextFrame),
         Some(Ok(Message::Ping(_) | Message::Pong(_))) => Ok(Some(Incoming::Control)),
+    }
+}
+
+/// Why reading failed. A message over [`WS_MAX_MESSAGE_BYTES`] is stopped by
+/// the WebSocket layer at its header, before it is read; it is refused like any
+/// oversized frame (4413 with its size), not taken for a dropped connection, so
+/// the client learns why. Anything else means the connection is gone.
+fn read_error(e: axum::Error) -> SessionError {
+    use tungstenite::error::{CapacityError, Error};
+    match e.into_inner().downcast::<Error>().map(|e| *e) {
+        Ok(Error::Capacity(CapacityError::MessageTooLong { size, .. })) => {
+            SessionError::Decode(DecodeError::TooLarge(size))
+        }
+        _ => SessionError::Gone,
     }
 }
 

@@ -588,3 +588,58 @@ pub fn bulky_customer(doc: u8, chars: usize) -> DocChange {
     .expect("create a bulky customer");
     DocChange { doc: id, bytes }
 }
+
+/// How a connection ended, seen from the device.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// The relay sent Error, then a close frame.
+    Refused {
+        code: ErrorCode,
+        message: String,
+        close_code: u16,
+        reason: String,
+    },
+    /// A close frame with no Error before it.
+    Closed { close_code: u16, reason: String },
+    /// The socket ended without a close frame.
+    Dropped,
+}
+
+impl Device {
+    /// Waits up to `limit` for the connection to end, skipping pings; panics
+    /// on any other message. For endings that come late on purpose (the Hello
+    /// timeout) or that may not be a clean close.
+    pub async fn ending_within(&mut self, limit: Duration) -> Ending {
+        assert!(self.buffered.is_empty(), "unexpected {:?}", self.buffered);
+        let deadline = tokio::time::Instant::now() + limit;
+        let mut error = None;
+        loop {
+            let msg = tokio::time::timeout_at(deadline, self.ws.next())
+                .await
+                .expect("the connection ends within the limit");
+            match msg {
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+                Some(Ok(Message::Binary(b))) if error.is_none() => {
+                    match ServerMsg::decode(&b).expect("a valid server frame") {
+                        ServerMsg::Error { code, message } => error = Some((code, message)),
+                        other => panic!("expected the connection to end, got {other:?}"),
+                    }
+                }
+                Some(Ok(Message::Close(Some(frame)))) => {
+                    let (close_code, reason) = (u16::from(frame.code), frame.reason.to_string());
+                    return match error {
+                        Some((code, message)) => Ending::Refused {
+                            code,
+                            message,
+                            close_code,
+                            reason,
+                        },
+                        None => Ending::Closed { close_code, reason },
+                    };
+                }
+                None | Some(Err(_)) | Some(Ok(Message::Close(None))) => return Ending::Dropped,
+                other => panic!("expected the connection to end, got {other:?}"),
+            }
+        }
+    }
+}
