@@ -1,6 +1,7 @@
 //! Scenario: a browser (or anything else) talks HTTP to the relay. Every
-//! response — the app, a missing file, `/healthz`, `/ws` refused for a foreign
-//! origin or for not being an upgrade, the upgrade itself, the "not built" page —
+//! response — the app, a missing file, `/healthz`, the admin API's refusals,
+//! `/ws` refused for a foreign origin or for not being an upgrade, the upgrade
+//! itself, the "not built" page —
 //! carries the security headers: no sniffing, no framing, no referrer, a CSP
 //! with `frame-ancestors 'none'`; and HSTS exactly when the TLS proxy in front
 //! says the request came over HTTPS.
@@ -116,6 +117,20 @@ async fn every_response_carries_the_security_headers() {
             true,
         ),
         ("the health check", "/healthz", vec![], 200, false),
+        (
+            "the admin API without a token",
+            "/api/teams/acme/tokens",
+            vec![],
+            401,
+            false,
+        ),
+        (
+            "an unknown admin endpoint",
+            "/api/nothing",
+            vec![],
+            404,
+            false,
+        ),
         ("/ws without an upgrade", "/ws", vec![], 400, false),
         (
             "/ws from a foreign origin",
