@@ -167,3 +167,9 @@ export class Rep {
     await this.proxy.close();
   }
 }
+
+/** A team admin's token, made the way an operator makes the first one (`token create --admin`). */
+export function adminToken(relay, team, rep) {
+  return execFileSync(relayBin, ['token', 'create', '--admin', '--team', team, '--rep', rep, '--data', relay.data])
+    .toString().trim();
+}
