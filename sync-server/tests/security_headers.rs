@@ -84,6 +84,16 @@ const TRANSPORTS: [(&[(&str, &str)], bool); 4] = [
     (&[("X-Forwarded-Proto", "https, http")], true),
 ];
 
+/// (what, path, extra headers, expected status, whether the CSP is the app's
+/// own rather than the fallback)
+type Request = (
+    &'static str,
+    &'static str,
+    Vec<(&'static str, &'static str)>,
+    u16,
+    bool,
+);
+
 #[tokio::test]
 async fn every_response_carries_the_security_headers() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -98,8 +108,7 @@ async fn every_response_carries_the_security_headers() {
     let relay = Relay::start_in(dir, Some(&dist)).await;
     let own_origin = format!("http://{}", relay.addr);
 
-    // (what, path, headers, expected status, expected CSP: the app's or none)
-    let requests: Vec<(&str, &str, Vec<(&str, &str)>, u16, bool)> = vec![
+    let requests: Vec<Request> = vec![
         ("the app", "/", vec![], 200, true),
         ("an app route", "/customers/42", vec![], 200, true),
         (
