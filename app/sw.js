@@ -2,9 +2,11 @@
 //
 // ASSETS and VERSION are written by app/sw-precache.sh after every Trunk build:
 // the exact built files and a hash of their contents. A new build therefore
-// means a new service worker, which precaches the new files into its own cache,
-// waits, and takes over on the next page load (the page asks it to); on
-// activation it deletes every older cache.
+// means a new service worker, which precaches the new files into its own cache
+// and waits. It never takes over by itself (that could reload a page in the middle
+// of an edit): the page shows "a new version is ready" and sends "activate" when
+// the rep reloads, or at the next start (see index.html). On activation it
+// deletes every older cache.
 const ASSETS = ["__CAMPO_ASSETS__"];
 const VERSION = "__CAMPO_VERSION__";
 const CACHE = "campo-" + VERSION;

@@ -3,13 +3,17 @@
 use crate::components::lang_switch::LangSwitch;
 use crate::components::status::SyncStatus;
 use crate::i18n::{self, Msg, t};
-use crate::pages::customer::CustomerPage;
+use crate::pages::dashboard::DashboardPage;
 use crate::pages::list::ListPage;
+use crate::pages::record::RecordPage;
+use crate::pages::search::SearchPage;
 use crate::pages::signin::SignIn;
+use crate::pages::today::TodayPage;
 use crate::session;
 use crate::settings;
 use crate::state::{AppState, Route, Stage, use_app};
 use campo_core::protocol::ErrorCode;
+use campo_core::record::Kind;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -141,10 +145,33 @@ fn Main() -> impl IntoView {
         })
     };
     let page = move || match ui.route.get() {
-        Route::List => view! { <ListPage /> }.into_any(),
-        Route::New => view! { <CustomerPage id=None /> }.into_any(),
-        Route::Customer(id) => view! { <CustomerPage id=Some(id) /> }.into_any(),
+        Route::List(kind) => view! { <ListPage kind=kind /> }.into_any(),
+        Route::New(kind, account) => match account {
+            Some(a) => view! { <RecordPage kind=kind id=None account=a /> }.into_any(),
+            None => view! { <RecordPage kind=kind id=None /> }.into_any(),
+        },
+        Route::Record(kind, id) => view! { <RecordPage kind=kind id=Some(id) /> }.into_any(),
+        Route::Search => view! { <SearchPage /> }.into_any(),
+        Route::Dashboard => view! { <DashboardPage /> }.into_any(),
+        Route::Admin => view! { <crate::pages::admin::AdminPage /> }.into_any(),
+        Route::Today => view! { <TodayPage /> }.into_any(),
+        Route::Data => view! { <crate::pages::data::DataPage /> }.into_any(),
     };
+    keyboard_shortcuts(ui);
+    // The team's settings document: created here if missing (every device makes
+    // the same one), then re-read whenever it changes.
+    if let Some(campo) = ui.campo() {
+        spawn_local(async move {
+            campo.ensure_team_doc().await;
+            campo.load_team().await;
+        });
+    }
+    Effect::new(move |_| {
+        let changed = ui.remote.with(|r| r.docs.contains(&campo_core::record::TEAM_DOC));
+        if changed && let Some(campo) = ui.campo() {
+            spawn_local(async move { campo.load_team().await });
+        }
+    });
     view! {
         <div class="shell">
             <header class="topbar">
@@ -154,10 +181,110 @@ fn Main() -> impl IntoView {
                 <SyncStatus />
                 <LangSwitch />
             </header>
+            <MainNav />
             {banner}
             {storage_full}
             {persist_notice}
             <main class="page">{page}</main>
         </div>
     }
+}
+
+/// The sections of the app. On phones the stylesheet turns it into a bottom bar.
+#[component]
+fn MainNav() -> impl IntoView {
+    let ui = use_app();
+    let lang = move || ui.lang.get();
+    let items = [
+        (Route::Today, "today"),
+        (Route::List(Kind::Account), "accounts"),
+        (Route::List(Kind::Person), "people"),
+        (Route::List(Kind::Deal), "deals"),
+        (Route::List(Kind::Task), "tasks"),
+        (Route::List(Kind::Product), "products"),
+        (Route::Dashboard, "dashboard"),
+        (Route::Search, "search"),
+        (Route::Data, "data"),
+        (Route::Admin, "admin"),
+    ];
+    let label = |l: i18n::Lang, r: Route| match r {
+        Route::List(k) => i18n::kind_plural(l, k),
+        Route::Today => t(l, Msg::NavToday),
+        Route::Dashboard => t(l, Msg::NavDashboard),
+        Route::Search => t(l, Msg::NavSearch),
+        Route::Data => t(l, Msg::NavData),
+        _ => t(l, Msg::NavAdmin),
+    };
+    let section = move |r: Route| match r {
+        Route::Record(k, _) | Route::New(k, _) => Route::List(k),
+        other => other,
+    };
+    view! {
+        <nav class="mainnav" aria-label=move || t(lang(), Msg::MainNav)>
+            {items.into_iter().map(|(route, id)| {
+                view! {
+                    <a href=route.hash() data-testid=format!("nav-{id}") data-section=id
+                        aria-current=move || (section(ui.route.get()) == route).then_some("page")>
+                        {move || label(lang(), route)}
+                    </a>
+                }
+            }).collect_view()}
+        </nav>
+    }
+}
+
+/// Desktop shortcuts: `/` search, `n` a new record of the list showing,
+/// `g` then a letter to go to a section. Ignored while typing in a field.
+fn keyboard_shortcuts(ui: AppState) {
+    use std::cell::Cell;
+    use std::rc::Rc;
+    let pending_g = Rc::new(Cell::new(false));
+    let handle = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+            return;
+        }
+        let typing = ev
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+            .is_some_and(|el| {
+                matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+                    || el.has_attribute("contenteditable")
+            });
+        if typing {
+            return;
+        }
+        let key = ev.key();
+        if pending_g.replace(false) {
+            let to = match key.as_str() {
+                "t" => Some(Route::Today),
+                "a" => Some(Route::List(Kind::Account)),
+                "p" => Some(Route::List(Kind::Person)),
+                "d" => Some(Route::List(Kind::Deal)),
+                "k" => Some(Route::List(Kind::Task)),
+                "c" => Some(Route::List(Kind::Product)),
+                "s" => Some(Route::Dashboard),
+                _ => None,
+            };
+            if let Some(r) = to {
+                ev.prevent_default();
+                ui.go(r);
+            }
+            return;
+        }
+        match key.as_str() {
+            "/" => {
+                ev.prevent_default();
+                ui.go(Route::Search);
+            }
+            "g" => pending_g.set(true),
+            "n" => {
+                if let Route::List(k) = ui.route.get_untracked() {
+                    ev.prevent_default();
+                    ui.go(Route::New(k, None));
+                }
+            }
+            _ => {}
+        }
+    });
+    on_cleanup(move || handle.remove());
 }

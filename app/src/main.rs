@@ -3,26 +3,36 @@
 //! Layout:
 //! - [`app`]: root component, screens and routing.
 //! - [`pages`]: one file per page; [`components`]: pieces shared by pages.
-//! - [`state`]: the signals the pages read.
+//! - [`state`]: the signals the pages read. [`form`]: a record form's values and edits.
+//! - [`analytics_view`]: the book's analytics, computed once per index change;
+//!   [`charts`]: the geometry of the dashboard's SVG charts.
 //! - [`session`]: start-up, sign-in and saves (storage + sync together).
-//! - [`customers`]: customer documents on this device (open, edit, apply remote).
+//! - [`records`]: record documents on this device (open, edit, apply remote).
 //! - [`storage`]: IndexedDB. [`sync_conn`]: the WebSocket driving the core's `SyncClient`.
 //! - [`settings`]: small per-device settings. [`i18n`]: every user-visible string.
 //! - [`platform`]: clock and randomness. [`tabs`]: coordination between tabs
 //!   (who syncs, what changed).
 
+mod analytics_view;
 mod app;
+mod charts;
 mod components;
-mod customers;
+mod data_logic;
+mod form;
 mod i18n;
+mod kanban_logic;
+mod order_draft;
 mod pages;
 mod platform;
+mod records;
 mod session;
 mod settings;
 mod state;
 mod storage;
 mod sync_conn;
 mod tabs;
+mod today_logic;
+mod update;
 
 fn main() {
     // A panic shows in the console with its message instead of a bare "unreachable".

@@ -1,6 +1,7 @@
 //! The few things the browser provides that the core deliberately does not:
 //! the clock and randomness.
 
+use campo_core::day::Day;
 use campo_core::ids::DocId;
 
 /// Milliseconds since the Unix epoch.
@@ -17,6 +18,13 @@ pub fn today() -> String {
         d.get_month() + 1,
         d.get_date()
     )
+}
+
+/// Today in the device's time zone.
+pub fn today_day() -> Day {
+    let d = js_sys::Date::new_0();
+    Day::from_ymd(d.get_full_year() as i32, d.get_month() + 1, d.get_date())
+        .unwrap_or_else(|| Day::from_ms(now_ms()))
 }
 
 /// 16 random bytes from the browser's CSPRNG.

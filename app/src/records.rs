@@ -1,10 +1,10 @@
-//! The customer documents on this device: opening, editing, and applying what
+//! The record documents on this device: opening, editing, and applying what
 //! the relay sends, with IndexedDB underneath.
 //!
 //! Only documents the rep opens are kept in memory (a small cache); remote
 //! changes to other documents are applied to a copy loaded for the moment and
 //! written back with their summaries (FLOOR.md: loading all documents at start
-//! costs seconds and 120 MiB for 10,000 customers).
+//! costs seconds and 120 MiB for 10,000 records).
 //!
 //! Invariant: every operation that reads a document, changes it and writes it
 //! back holds `lock` (this tab) and the Web Lock `campo-docs` (every tab of the
@@ -15,9 +15,9 @@
 
 use crate::storage::{LocalEdit, Storage, StorageError, StoredDoc};
 use crate::tabs::{self, HeldLock};
-use campo_core::customer::{Customer, CustomerDoc, DocError, Edit, EditError, Stamp};
+use campo_core::record::{DocError, Edit, EditError, Kind, Record, RecordDoc, Stamp};
 use campo_core::ids::{DocId, Seq};
-use campo_core::index::CustomerSummary;
+use campo_core::summary::Summary;
 use campo_core::protocol::{DocChange, Entry};
 use campo_core::sync::OutboxId;
 use futures::lock::{Mutex, MutexGuard};
@@ -34,7 +34,7 @@ pub enum SaveError {
     Edit(#[from] EditError),
     #[error(transparent)]
     Storage(#[from] StorageError),
-    #[error("the customer is not on this device")]
+    #[error("the record is not on this device")]
     NotFound,
 }
 
@@ -50,29 +50,105 @@ pub enum OpenError {
 /// A saved local change, ready for the outbox.
 pub struct Saved {
     pub id: DocId,
-    pub customer: Customer,
-    pub summary: Option<CustomerSummary>,
-    /// `None` when the edits changed nothing.
-    pub outbox: Option<(OutboxId, DocChange)>,
+    pub record: Record,
+    pub summary: Option<Summary>,
+    /// The changes to send, in order (empty when the edits changed nothing).
+    pub outbox: Vec<(OutboxId, DocChange)>,
 }
 
 /// What a remote batch changed.
 pub struct Applied {
-    pub summaries: Vec<CustomerSummary>,
+    pub summaries: Vec<Summary>,
     pub docs: Vec<DocId>,
 }
 
-pub struct Customers {
+/// How many records a bulk write builds between two yields to the browser, so
+/// the page (its progress bar) stays responsive: ~200 records are 40-100 ms.
+const BULK_CHUNK: usize = 200;
+
+/// The edits a merge makes, given the record as stored.
+pub type MergeFn = Box<dyn Fn(&Record) -> Vec<Edit>>;
+
+/// One record of a bulk write ([`Records::create_many`]).
+pub enum BulkOp {
+    /// A new record. The caller picks the id, so records of one import can refer
+    /// to each other (a person to the account created with it).
+    Create { id: DocId, kind: Kind, edits: Vec<Edit> },
+    /// Edits to a stored record, computed from its current state while the write
+    /// lock is held (filling an existing account's empty fields from an imported
+    /// row). No edits, no change.
+    Merge { id: DocId, edits: MergeFn },
+}
+
+/// What a bulk write stored.
+pub struct BulkSaved {
+    /// Every document written, created or changed.
+    pub docs: Vec<DocId>,
+    pub summaries: Vec<Summary>,
+    pub outbox: Vec<(OutboxId, DocChange)>,
+}
+
+/// Why a bulk write stored nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum BulkError {
+    /// Some operations cannot be carried out; by their position in the input.
+    #[error("{} records cannot be saved, so none was", .0.len())]
+    Refused(Vec<(usize, SaveError)>),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+/// What a restore stored.
+pub struct Restored {
+    pub docs: Vec<DocId>,
+    pub summaries: Vec<Summary>,
+    /// Every change of every restored document, for the relay.
+    pub outbox: Vec<(OutboxId, DocChange)>,
+    /// Documents this device did not have, and documents merged into stored ones.
+    pub added: usize,
+    pub merged: usize,
+}
+
+/// Why a restore stored nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum RestoreError {
+    #[error("the backup's record {0} is damaged ({1}); nothing was restored")]
+    Damaged(DocId, DocError),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+/// A document built in memory by a bulk write, waiting to be stored.
+struct Built {
+    id: DocId,
+    bytes: Vec<u8>,
+    summary: Option<Summary>,
+    changes: Vec<Vec<u8>>,
+}
+
+/// What [`Records::store_built`] stored.
+struct Stored {
+    docs: Vec<DocId>,
+    summaries: Vec<Summary>,
+    outbox: Vec<(OutboxId, DocChange)>,
+}
+
+/// Lets the browser paint (the progress bar) and handle input between chunks.
+async fn yield_to_browser() {
+    gloo_timers::future::TimeoutFuture::new(0).await;
+}
+
+pub struct Records {
     storage: Storage,
     lock: Mutex<()>,
     /// Opened documents, most recently used last.
-    cache: RefCell<Vec<CustomerDoc>>,
+    cache: RefCell<Vec<RecordDoc>>,
     next_outbox: Cell<OutboxId>,
 }
 
-impl Customers {
-    pub fn new(storage: Storage, next_outbox: OutboxId) -> Customers {
-        Customers {
+impl Records {
+    pub fn new(storage: Storage, next_outbox: OutboxId) -> Records {
+        Records {
             storage,
             lock: Mutex::new(()),
             cache: RefCell::new(Vec::new()),
@@ -90,13 +166,13 @@ impl Customers {
         self.next_outbox.set(next_outbox);
     }
 
-    fn take_cached(&self, id: DocId) -> Option<CustomerDoc> {
+    fn take_cached(&self, id: DocId) -> Option<RecordDoc> {
         let mut cache = self.cache.borrow_mut();
         let at = cache.iter().position(|d| d.id() == id)?;
         Some(cache.remove(at))
     }
 
-    fn put_cached(&self, doc: CustomerDoc) {
+    fn put_cached(&self, doc: RecordDoc) {
         let mut cache = self.cache.borrow_mut();
         cache.retain(|d| d.id() != doc.id());
         if cache.len() >= CACHE_DOCS {
@@ -118,16 +194,16 @@ impl Customers {
 
     /// The stored document (another tab may have changed it since it was cached).
     /// Lock held by the caller.
-    async fn fetch(&self, id: DocId) -> Result<Option<CustomerDoc>, OpenError> {
+    async fn fetch(&self, id: DocId) -> Result<Option<RecordDoc>, OpenError> {
         self.take_cached(id);
         match self.storage.load_doc(id).await? {
-            Some(bytes) => Ok(Some(CustomerDoc::load(id, &bytes)?)),
+            Some(bytes) => Ok(Some(RecordDoc::load(id, &bytes)?)),
             None => Ok(None),
         }
     }
 
-    /// Opens a customer for reading and editing; `None` if it is not on this device.
-    pub async fn open(&self, id: DocId) -> Result<Option<Customer>, OpenError> {
+    /// Opens a record for reading and editing; `None` if it is not on this device.
+    pub async fn open(&self, id: DocId) -> Result<Option<Record>, OpenError> {
         let _guard = self.lock.lock().await;
         let Some(mut doc) = self.fetch(id).await? else {
             return Ok(None);
@@ -135,9 +211,9 @@ impl Customers {
         if !doc.is_ready() {
             return Ok(None);
         }
-        let customer = doc.read();
+        let record = doc.read();
         self.put_cached(doc);
-        Ok(Some(customer))
+        Ok(Some(record))
     }
 
     /// Re-reads the cached ones of these documents from IndexedDB (another tab
@@ -150,29 +226,57 @@ impl Customers {
             }
             self.take_cached(*id);
             if let Some(bytes) = self.storage.load_doc(*id).await? {
-                self.put_cached(CustomerDoc::load(*id, &bytes)?);
+                self.put_cached(RecordDoc::load(*id, &bytes)?);
             }
         }
         Ok(())
     }
 
-    /// The current state of an opened customer, without waiting (for refreshing
+    /// The current state of an opened record, without waiting (for refreshing
     /// a form after a remote change).
-    pub fn read_cached(&self, id: DocId) -> Option<Customer> {
+    pub fn read_cached(&self, id: DocId) -> Option<Record> {
         let mut cache = self.cache.borrow_mut();
         let doc = cache.iter_mut().find(|d| d.id() == id)?;
         doc.is_ready().then(|| doc.read())
     }
 
-    /// Creates a customer from the form's edits.
-    pub async fn create(&self, stamp: &Stamp<'_>, edits: &[Edit]) -> Result<Saved, SaveError> {
-        let _guard = self.write_lock().await;
-        let id = crate::platform::new_doc_id();
-        let (doc, change) = CustomerDoc::create(id, stamp, edits)?;
-        self.commit(doc, Some(change)).await
+    /// A record's kind and history (one diff per change: for the record on screen).
+    pub async fn history(&self, id: DocId) -> Option<(Option<Kind>, Vec<campo_core::record::HistoryEntry>)> {
+        let _guard = self.lock.lock().await;
+        let mut doc = match self.take_cached(id) {
+            Some(doc) => doc,
+            None => RecordDoc::load(id, &self.storage.load_doc(id).await.ok()??).ok()?,
+        };
+        let out = (doc.kind(), doc.history());
+        self.put_cached(doc);
+        Some(out)
     }
 
-    /// Applies the edits to an existing customer as one change.
+    /// Creates a record of `kind` from the form's edits.
+    pub async fn create(
+        &self,
+        kind: Kind,
+        stamp: &Stamp<'_>,
+        edits: &[Edit],
+    ) -> Result<Saved, SaveError> {
+        let _guard = self.write_lock().await;
+        let id = crate::platform::new_doc_id();
+        let (doc, change) = RecordDoc::create(kind, id, stamp, edits)?;
+        self.commit(doc, vec![change]).await
+    }
+
+    /// Makes sure the team's settings document exists on this device. Every
+    /// device builds the same first change, so the relay stores it once.
+    pub async fn ensure_team_doc(&self) -> Result<Option<Saved>, SaveError> {
+        let _guard = self.write_lock().await;
+        if self.storage.load_doc(campo_core::record::TEAM_DOC).await?.is_some() {
+            return Ok(None);
+        }
+        let (doc, change) = RecordDoc::team();
+        self.commit(doc, vec![change]).await.map(Some)
+    }
+
+    /// Applies the edits to an existing record as one change.
     pub async fn edit(
         &self,
         id: DocId,
@@ -197,23 +301,19 @@ impl Customers {
         self.commit(doc, change).await
     }
 
-    async fn commit(
-        &self,
-        mut doc: CustomerDoc,
-        change: Option<Vec<u8>>,
-    ) -> Result<Saved, SaveError> {
+    async fn commit(&self, mut doc: RecordDoc, changes: Vec<Vec<u8>>) -> Result<Saved, SaveError> {
         let id = doc.id();
-        let customer = doc.read();
-        let summary = CustomerSummary::of(&customer);
-        let Some(change) = change else {
+        let record = doc.read();
+        let summary = Summary::of(&record);
+        if changes.is_empty() {
             self.put_cached(doc);
             return Ok(Saved {
                 id,
-                customer,
+                record,
                 summary,
-                outbox: None,
+                outbox: Vec::new(),
             });
-        };
+        }
         // Ids grow with the clock (1024 per millisecond) as well as with each save,
         // so two tabs of one device practically never hand out the same id and
         // overwrite each other's outbox entry. Stays below 2^53 (exact in IndexedDB
@@ -230,7 +330,7 @@ impl Customers {
                 doc: &bytes,
                 summary: summary.as_ref(),
                 outbox_id,
-                change: &change,
+                changes: &changes,
             })
             .await;
         if let Err(e) = written {
@@ -238,19 +338,235 @@ impl Customers {
             // the next open reads what is really stored.
             return Err(e.into());
         }
-        self.next_outbox.set(outbox_id + 1);
+        self.next_outbox.set(outbox_id + changes.len() as u64);
         self.put_cached(doc);
         Ok(Saved {
             id,
-            customer,
+            record,
             summary,
-            outbox: Some((
-                outbox_id,
-                DocChange {
-                    doc: id,
-                    bytes: change,
+            outbox: changes
+                .into_iter()
+                .enumerate()
+                .map(|(i, bytes)| (outbox_id + i as u64, DocChange { doc: id, bytes }))
+                .collect(),
+        })
+    }
+
+    /// Stores built documents in one transaction and hands out their outbox ids
+    /// (from the clock as well, see [`Records::commit`]). Lock held by the caller.
+    async fn store_built(&self, built: Vec<Built>) -> Result<Stored, StorageError> {
+        let first = self
+            .next_outbox
+            .get()
+            .max(crate::platform::now_ms().max(0) as u64 * 1024);
+        let mut next = first;
+        let mut edits = Vec::with_capacity(built.len());
+        for b in &built {
+            edits.push(LocalEdit {
+                id: b.id,
+                doc: &b.bytes,
+                summary: b.summary.as_ref(),
+                outbox_id: next,
+                changes: &b.changes,
+            });
+            next += b.changes.len() as u64;
+        }
+        self.storage.commit_local_edits(&edits).await?;
+        drop(edits);
+        self.next_outbox.set(next);
+        let mut out = Stored {
+            docs: Vec::with_capacity(built.len()),
+            summaries: Vec::with_capacity(built.len()),
+            outbox: Vec::with_capacity((next - first) as usize),
+        };
+        let mut outbox_id = first;
+        for b in built {
+            out.docs.push(b.id);
+            out.summaries.extend(b.summary);
+            for bytes in b.changes {
+                out.outbox.push((outbox_id, DocChange { doc: b.id, bytes }));
+                outbox_id += 1;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Reads several records (for exports and previews); records not on this
+    /// device, not yet complete or damaged are left out.
+    pub async fn read_many(&self, ids: &[DocId]) -> Result<Vec<Record>, StorageError> {
+        let _guard = self.lock.lock().await;
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(BULK_CHUNK) {
+            let loaded = self.storage.load_docs(chunk).await?;
+            for (id, bytes) in chunk.iter().zip(loaded) {
+                let Some(bytes) = bytes else { continue };
+                match RecordDoc::load(*id, &bytes) {
+                    Ok(mut doc) if doc.is_ready() => out.push(doc.read()),
+                    Ok(_) => {}
+                    Err(e) => log(&format!("stored document {id} is damaged: {e}")),
+                }
+            }
+            yield_to_browser().await;
+        }
+        Ok(out)
+    }
+
+    /// Creates and merges many records at once (an import): every document is
+    /// built in memory first, and only when all of them are valid are they stored,
+    /// with their summaries and outbox entries, in one transaction. So an import
+    /// is stored whole or not at all. `progress` hears how many operations are
+    /// built; the browser gets control back every [`BULK_CHUNK`].
+    pub async fn create_many(
+        &self,
+        ops: Vec<BulkOp>,
+        stamp: &Stamp<'_>,
+        progress: &dyn Fn(usize),
+    ) -> Result<BulkSaved, BulkError> {
+        let _guard = self.write_lock().await;
+        let mut refused: Vec<(usize, SaveError)> = Vec::new();
+
+        // The records to merge into, as stored now (another tab may have changed them).
+        let mut merge_ids: Vec<DocId> = Vec::new();
+        for op in &ops {
+            if let BulkOp::Merge { id, .. } = op
+                && !merge_ids.contains(id)
+            {
+                merge_ids.push(*id);
+            }
+        }
+        let mut merging: HashMap<DocId, (RecordDoc, Vec<Vec<u8>>)> = HashMap::new();
+        for chunk in merge_ids.chunks(BULK_CHUNK) {
+            let loaded = self.storage.load_docs(chunk).await?;
+            for (id, bytes) in chunk.iter().zip(loaded) {
+                self.take_cached(*id);
+                if let Some(Ok(doc)) = bytes.map(|b| RecordDoc::load(*id, &b)) {
+                    merging.insert(*id, (doc, Vec::new()));
+                }
+            }
+        }
+
+        let mut built: Vec<Built> = Vec::new();
+        let total = ops.len();
+        for (i, op) in ops.into_iter().enumerate() {
+            match op {
+                BulkOp::Create { id, kind, edits } => {
+                    match RecordDoc::create(kind, id, stamp, &edits) {
+                        // Only collected while nothing is refused: after the
+                        // first refusal the rest are checked, not kept.
+                        Ok((mut doc, change)) if refused.is_empty() => {
+                            let summary = Summary::of(&doc.read());
+                            built.push(Built {
+                                id,
+                                bytes: doc.save(),
+                                summary,
+                                changes: vec![change],
+                            });
+                        }
+                        Ok(_) => {}
+                        Err(e) => refused.push((i, e.into())),
+                    }
+                }
+                BulkOp::Merge { id, edits } => match merging.get_mut(&id) {
+                    Some((doc, changes)) => {
+                        let edits = edits(&doc.read());
+                        if !edits.is_empty() {
+                            match doc.edit(stamp, &edits) {
+                                Ok(more) => changes.extend(more),
+                                Err(e) => refused.push((i, e.into())),
+                            }
+                        }
+                    }
+                    None => refused.push((i, SaveError::NotFound)),
                 },
-            )),
+            }
+            if (i + 1) % BULK_CHUNK == 0 || i + 1 == total {
+                progress(i + 1);
+                yield_to_browser().await;
+            }
+        }
+        if !refused.is_empty() {
+            return Err(BulkError::Refused(refused));
+        }
+        for id in merge_ids {
+            let Some((mut doc, changes)) = merging.remove(&id) else {
+                continue;
+            };
+            if changes.is_empty() {
+                continue;
+            }
+            let summary = Summary::of(&doc.read());
+            built.push(Built {
+                id,
+                bytes: doc.save(),
+                summary,
+                changes,
+            });
+        }
+
+        let stored = self.store_built(built).await?;
+        Ok(BulkSaved {
+            docs: stored.docs,
+            summaries: stored.summaries,
+            outbox: stored.outbox,
+        })
+    }
+
+    /// Restores documents from a backup: each is merged into the stored one (both
+    /// histories kept) or stored as new, with every change of the backup's copy
+    /// queued for the relay (it keeps each change once, so the ones it has cost
+    /// nothing). Every document is checked before anything is stored, and all are
+    /// stored in one transaction.
+    pub async fn restore(
+        &self,
+        docs: Vec<(DocId, Vec<u8>)>,
+        progress: &dyn Fn(usize),
+    ) -> Result<Restored, RestoreError> {
+        let _guard = self.write_lock().await;
+        let mut built: Vec<Built> = Vec::with_capacity(docs.len());
+        let (mut added, mut merged) = (0, 0);
+        let mut done = 0;
+        for chunk in docs.chunks(BULK_CHUNK) {
+            let ids: Vec<DocId> = chunk.iter().map(|(id, _)| *id).collect();
+            let stored = self.storage.load_docs(&ids).await?;
+            for ((id, bytes), stored) in chunk.iter().zip(stored) {
+                self.take_cached(*id);
+                let mut doc =
+                    RecordDoc::load(*id, bytes).map_err(|e| RestoreError::Damaged(*id, e))?;
+                let changes = doc.changes();
+                match stored {
+                    Some(stored) => {
+                        merged += 1;
+                        if let Err(e) = doc.apply(&stored) {
+                            // The backup's copy replaces a stored copy that cannot be read.
+                            log(&format!("stored document {id} is damaged ({e}); restoring the backup's copy"));
+                        }
+                    }
+                    None => added += 1,
+                }
+                let summary = if doc.is_ready() {
+                    Summary::of(&doc.read())
+                } else {
+                    None
+                };
+                built.push(Built {
+                    id: *id,
+                    bytes: doc.save(),
+                    summary,
+                    changes,
+                });
+            }
+            done += chunk.len();
+            progress(done);
+            yield_to_browser().await;
+        }
+
+        let stored = self.store_built(built).await?;
+        Ok(Restored {
+            docs: stored.docs,
+            summaries: stored.summaries,
+            outbox: stored.outbox,
+            added,
+            merged,
         })
     }
 
@@ -287,20 +603,20 @@ impl Customers {
             let mut fresh = false;
             let cached = self.take_cached(*id).is_some();
             let mut doc = match loaded.remove(id).flatten() {
-                Some(bytes) => CustomerDoc::load(*id, &bytes).unwrap_or_else(|e| {
+                Some(bytes) => RecordDoc::load(*id, &bytes).unwrap_or_else(|e| {
                     log(&format!(
                         "stored document {id} is damaged ({e}); rebuilding it"
                     ));
-                    CustomerDoc::empty(*id)
+                    RecordDoc::empty(*id)
                 }),
                 // A document new to this device: loading all its changes at
                 // once is several times faster than applying them to an empty one.
-                None => match CustomerDoc::load(*id, &by_doc[id].concat()) {
+                None => match RecordDoc::load(*id, &by_doc[id].concat()) {
                     Ok(doc) => {
                         fresh = true;
                         doc
                     }
-                    Err(_) => CustomerDoc::empty(*id),
+                    Err(_) => RecordDoc::empty(*id),
                 },
             };
             // One call for all of a document's changes in the batch is much cheaper
@@ -318,7 +634,7 @@ impl Customers {
                 }
             }
             let summary = if doc.is_ready() {
-                CustomerSummary::of(&doc.read())
+                Summary::of(&doc.read())
             } else {
                 None
             };
@@ -348,16 +664,16 @@ impl Customers {
     pub async fn rebuild_summaries(
         &self,
         ids: &[DocId],
-    ) -> Result<Vec<CustomerSummary>, StorageError> {
+    ) -> Result<Vec<Summary>, StorageError> {
         let _guard = self.write_lock().await;
         let mut summaries = Vec::new();
         for chunk in ids.chunks(200) {
             let loaded = self.storage.load_docs(chunk).await?;
             for (id, bytes) in chunk.iter().zip(loaded) {
                 let Some(bytes) = bytes else { continue };
-                match CustomerDoc::load(*id, &bytes) {
+                match RecordDoc::load(*id, &bytes) {
                     Ok(mut doc) if doc.is_ready() => {
-                        summaries.extend(CustomerSummary::of(&doc.read()));
+                        summaries.extend(Summary::of(&doc.read()));
                     }
                     Ok(_) => {}
                     Err(e) => log(&format!("stored document {id} is damaged: {e}")),

@@ -2,17 +2,20 @@
 //! the outbox, signs in, and turns form saves into stored changes that the sync
 //! connection sends.
 
-use crate::customers::{Customers, OpenError, SaveError, Saved, log};
+use crate::records::{
+    BulkError, BulkOp, BulkSaved, OpenError, Records, RestoreError, Restored, SaveError, Saved, log,
+};
 use crate::platform;
 use crate::settings;
 use crate::state::{AppState, Stage};
 use crate::storage::{Storage, StorageError};
 use crate::sync_conn::SyncConn;
 use crate::tabs::{self, Channel, TabMsg};
-use campo_core::customer::{Customer, Edit, Stamp};
+use campo_core::record::{Edit, Kind, Record, Stamp};
 use campo_core::ids::{DeviceId, DocId, Seq};
 use campo_core::index::Index;
-use campo_core::sync::{Credentials, SyncClient};
+use campo_core::protocol::DocChange;
+use campo_core::sync::{Credentials, OutboxId, SyncClient};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::HashSet;
@@ -20,15 +23,19 @@ use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 
+/// Up to this many changes are pushed one by one; more are sent from the stored
+/// outbox in batches (see [`Campo::send_stored_outbox`]).
+const PUSH_ONE_BY_ONE: usize = 32;
+
 pub struct Campo {
-    customers: Rc<Customers>,
+    records: Rc<Records>,
     conn: Rc<SyncConn>,
     tabs: Rc<Channel>,
     ui: AppState,
     device: DeviceId,
 }
 
-/// Opens the database, shows the stored customers and, when the device signed in
+/// Opens the database, shows the stored records and, when the device signed in
 /// before, starts syncing. Runs once at start.
 pub async fn boot(ui: AppState) {
     if let Err(e) = try_boot(ui).await {
@@ -38,6 +45,7 @@ pub async fn boot(ui: AppState) {
 }
 
 async fn try_boot(ui: AppState) -> Result<(), StorageError> {
+    crate::update::watch(ui);
     let storage = Storage::open().await?;
     spawn_local(async move {
         if !crate::storage::ensure_persisted().await && !settings::persist_notice_dismissed() {
@@ -55,16 +63,16 @@ async fn try_boot(ui: AppState) -> Result<(), StorageError> {
         .max()
         .unwrap_or(0)
         .max(meta.next_outbox);
-    let customers = Rc::new(Customers::new(storage, next_outbox));
+    let records = Rc::new(Records::new(storage, next_outbox));
     let tabs = Rc::new(Channel::open(move |msg| {
         if let Some(campo) = ui.campo() {
             spawn_local(async move { campo.on_tab_message(msg).await });
         }
     }));
-    let conn = SyncConn::new(customers.clone(), ui, tabs.clone());
+    let conn = SyncConn::new(records.clone(), ui, tabs.clone());
     watch_network(&conn);
     let campo = Rc::new(Campo {
-        customers: customers.clone(),
+        records: records.clone(),
         conn,
         tabs,
         ui,
@@ -97,7 +105,7 @@ async fn try_boot(ui: AppState) -> Result<(), StorageError> {
     // summary format change) are rebuilt from their documents, after the list shows.
     let mut rebuild = damaged;
     rebuild.extend(
-        customers
+        records
             .storage()
             .load_doc_ids()
             .await?
@@ -105,7 +113,7 @@ async fn try_boot(ui: AppState) -> Result<(), StorageError> {
             .filter(|id| !known.contains(id)),
     );
     if !rebuild.is_empty() {
-        let rebuilt = customers.rebuild_summaries(&rebuild).await?;
+        let rebuilt = records.rebuild_summaries(&rebuild).await?;
         ui.upsert(rebuilt);
     }
     Ok(())
@@ -163,7 +171,10 @@ impl Campo {
                 if !self.conn.syncs() {
                     return;
                 }
-                match self.customers.storage().load_outbox().await {
+                match self.records.storage().load_outbox().await {
+                    Ok(outbox) if outbox.len() > PUSH_ONE_BY_ONE => {
+                        self.send_stored_outbox().await;
+                    }
                     Ok(outbox) => {
                         for (id, change) in outbox {
                             self.conn.push(id, change);
@@ -173,12 +184,12 @@ impl Campo {
                 }
             }
             TabMsg::Docs(ids) => {
-                if let Err(e) = self.customers.reload_cached(&ids).await {
-                    log(&format!("cannot re-read changed customers: {e}"));
+                if let Err(e) = self.records.reload_cached(&ids).await {
+                    log(&format!("cannot re-read changed records: {e}"));
                 }
-                match self.customers.storage().load_summaries(&ids).await {
+                match self.records.storage().load_summaries(&ids).await {
                     Ok(summaries) => self.ui.upsert(summaries),
-                    Err(e) => log(&format!("cannot re-read changed customers: {e}")),
+                    Err(e) => log(&format!("cannot re-read changed records: {e}")),
                 }
                 self.ui.remote_changed(ids);
             }
@@ -188,7 +199,7 @@ impl Campo {
     /// Starts syncing. For a team other than the stored one, the client starts
     /// from nothing and the stored records are replaced once the relay welcomes us.
     async fn start(&self, team: String, token: String) -> Result<(), StorageError> {
-        let storage = self.customers.storage();
+        let storage = self.records.storage();
         let meta = storage.load_meta().await?;
         let new_team = meta.team.as_deref() != Some(team.as_str());
         let (cursor, outbox) = if new_team {
@@ -227,33 +238,157 @@ impl Campo {
         self.ui.stage.set(Stage::SignedOut);
     }
 
-    pub async fn open(&self, id: DocId) -> Result<Option<Customer>, OpenError> {
-        self.customers.open(id).await
+    pub async fn open(&self, id: DocId) -> Result<Option<Record>, OpenError> {
+        self.records.open(id).await
     }
 
-    pub fn read_cached(&self, id: DocId) -> Option<Customer> {
-        self.customers.read_cached(id)
+    pub fn read_cached(&self, id: DocId) -> Option<Record> {
+        self.records.read_cached(id)
     }
 
-    /// Saves edits as one change (creating the customer when `id` is `None`),
-    /// updates the list, and hands the change to the sync connection.
-    pub async fn save(&self, id: Option<DocId>, edits: Vec<Edit>) -> Result<Saved, SaveError> {
+    /// Saves edits as one change (creating a record of `kind` when `id` is `None`),
+    /// updates the index, and hands the changes to the sync connection.
+    pub async fn save(
+        &self,
+        kind: Kind,
+        id: Option<DocId>,
+        edits: Vec<Edit>,
+    ) -> Result<Saved, SaveError> {
         let rep = self.ui.rep.get_untracked();
         let stamp = Stamp {
             rep: &rep,
             now_ms: platform::now_ms(),
         };
         let mut saved = match id {
-            None => self.customers.create(&stamp, &edits).await?,
-            Some(id) => self.customers.edit(id, &stamp, &edits).await?,
+            None => self.records.create(kind, &stamp, &edits).await?,
+            Some(id) => self.records.edit(id, &stamp, &edits).await?,
         };
-        if let Some((outbox_id, change)) = saved.outbox.take() {
-            self.conn.push(outbox_id, change);
-            self.tabs.send(&TabMsg::Docs(vec![saved.id]));
-        }
+        self.hand_over(&mut saved);
         if let Some(summary) = saved.summary.clone() {
             self.ui.upsert(vec![summary]);
         }
         Ok(saved)
+    }
+
+    /// Sends a save's changes and tells the other tabs.
+    fn hand_over(&self, saved: &mut Saved) {
+        let outbox = std::mem::take(&mut saved.outbox);
+        if outbox.is_empty() {
+            return;
+        }
+        for (outbox_id, change) in outbox {
+            self.conn.push(outbox_id, change);
+        }
+        self.tabs.send(&TabMsg::Docs(vec![saved.id]));
+    }
+
+    /// Creates and merges many records (an import) as one all-or-nothing write,
+    /// then updates the index once and sends the changes. `progress` hears how
+    /// many of `ops` are built.
+    pub async fn save_many(
+        &self,
+        ops: Vec<BulkOp>,
+        progress: &dyn Fn(usize),
+    ) -> Result<BulkSaved, BulkError> {
+        let rep = self.ui.rep.get_untracked();
+        let stamp = Stamp {
+            rep: &rep,
+            now_ms: platform::now_ms(),
+        };
+        let mut saved = self.records.create_many(ops, &stamp, progress).await?;
+        self.ui.upsert(saved.summaries.clone());
+        let outbox = std::mem::take(&mut saved.outbox);
+        self.hand_over_many(saved.docs.clone(), outbox).await;
+        Ok(saved)
+    }
+
+    /// Restores a backup's documents into this device's book (merged with what
+    /// is stored) and sends every change of them to the relay.
+    pub async fn restore(
+        &self,
+        docs: Vec<(DocId, Vec<u8>)>,
+        progress: &dyn Fn(usize),
+    ) -> Result<Restored, RestoreError> {
+        let mut restored = self.records.restore(docs, progress).await?;
+        self.ui.upsert(restored.summaries.clone());
+        // Open forms and the team settings refresh as after changes from the relay.
+        self.ui.remote_changed(restored.docs.clone());
+        let outbox = std::mem::take(&mut restored.outbox);
+        self.hand_over_many(restored.docs.clone(), outbox).await;
+        Ok(restored)
+    }
+
+    /// Several records, read from their documents (records not on the device
+    /// are left out).
+    pub async fn read_many(&self, ids: &[DocId]) -> Result<Vec<Record>, StorageError> {
+        self.records.read_many(ids).await
+    }
+
+    /// Every stored document's saved bytes, for a backup.
+    pub async fn all_docs(&self) -> Result<Vec<(DocId, Vec<u8>)>, StorageError> {
+        self.records.storage().load_all_docs().await
+    }
+
+    /// Sends a bulk write's changes and tells the other tabs.
+    async fn hand_over_many(&self, docs: Vec<DocId>, outbox: Vec<(OutboxId, DocChange)>) {
+        if outbox.is_empty() {
+            return;
+        }
+        self.tabs.send(&TabMsg::Docs(docs));
+        if outbox.len() <= PUSH_ONE_BY_ONE {
+            for (outbox_id, change) in outbox {
+                self.conn.push(outbox_id, change);
+            }
+        } else {
+            // They are stored in the outbox already.
+            self.send_stored_outbox().await;
+        }
+    }
+
+    /// Sends everything in the stored outbox in as few pushes as possible.
+    /// Pushed one at a time, thousands of changes would go out as thousands of
+    /// frames and run into the relay's per-connection push rate; a client started
+    /// from the stored outbox sends it in batches (up to the protocol's limits).
+    /// So this tab, when it syncs, restarts sync from storage, as when it takes
+    /// over from another tab; otherwise it asks the syncing tab to.
+    async fn send_stored_outbox(&self) {
+        if !self.conn.syncs() {
+            self.tabs.send(&TabMsg::Outbox);
+            return;
+        }
+        // Not signed in yet: the outbox goes out when sync starts.
+        let Some(c) = self.conn.credentials() else {
+            return;
+        };
+        self.conn.stop();
+        if let Err(e) = self.start(c.team, c.token).await {
+            log(&format!("cannot use the browser database: {e}"));
+            self.ui.stage.set(Stage::NoStorage);
+        }
+    }
+
+    /// A record's kind and history.
+    pub async fn history(
+        &self,
+        id: DocId,
+    ) -> Option<(Option<Kind>, Vec<campo_core::record::HistoryEntry>)> {
+        self.records.history(id).await
+    }
+
+    /// Creates the team's settings document on this device if it is missing.
+    pub async fn ensure_team_doc(&self) {
+        match self.records.ensure_team_doc().await {
+            Ok(Some(mut saved)) => self.hand_over(&mut saved),
+            Ok(None) => {}
+            Err(e) => log(&format!("cannot create the team settings: {e}")),
+        }
+    }
+
+    /// Reads the team's settings (custom fields, saved views) into the UI state.
+    pub async fn load_team(&self) {
+        match self.records.open(campo_core::record::TEAM_DOC).await {
+            Ok(team) => self.ui.team_doc.set(team),
+            Err(e) => log(&format!("cannot read the team settings: {e}")),
+        }
     }
 }

@@ -4,7 +4,10 @@
 use crate::i18n::Lang;
 use crate::session::Campo;
 use campo_core::ids::DocId;
-use campo_core::index::{CustomerSummary, Index};
+use campo_core::index::{Index, Query};
+use campo_core::record::{Kind, Record};
+use campo_core::summary::Summary;
+use std::collections::BTreeMap;
 use campo_core::protocol::ErrorCode;
 use campo_core::sync::{Phase, Status};
 use leptos::prelude::*;
@@ -13,29 +16,81 @@ use std::rc::Rc;
 /// Which page is showing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Route {
-    List,
-    New,
-    Customer(DocId),
+    /// The rep's day: overdue and due tasks, planned visits, who to contact.
+    Today,
+    /// A list of one kind of record.
+    List(Kind),
+    /// One record.
+    Record(Kind, DocId),
+    /// A new record, linked to an account when one is given.
+    New(Kind, Option<DocId>),
+    /// Search across every kind.
+    Search,
+    Dashboard,
+    /// Team settings: custom fields, saved views, rep tokens.
+    Admin,
+    /// Import, export and backup.
+    Data,
+}
+
+/// The URL word for a kind's pages.
+pub fn kind_slug(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Account => "accounts",
+        Kind::Person => "people",
+        Kind::Product => "products",
+        Kind::Deal => "deals",
+        Kind::Task => "tasks",
+        Kind::Team => "team",
+    }
+}
+
+fn kind_of_slug(slug: &str) -> Option<Kind> {
+    Kind::ALL
+        .into_iter()
+        .find(|k| *k != Kind::Team && kind_slug(*k) == slug)
 }
 
 impl Route {
-    /// The URL hash for the route (`#/c/<id>` for a customer).
+    /// The URL hash for the route: `#/accounts/<id>`, `#/people/new?account=<id>`…
     pub fn hash(self) -> String {
         match self {
-            Route::List => "#/".into(),
-            Route::New => "#/new".into(),
-            Route::Customer(id) => format!("#/c/{id}"),
+            Route::Today => "#/".into(),
+            Route::List(k) => format!("#/{}", kind_slug(k)),
+            Route::Record(k, id) => format!("#/{}/{id}", kind_slug(k)),
+            Route::New(k, None) => format!("#/{}/new", kind_slug(k)),
+            Route::New(k, Some(a)) => format!("#/{}/new?account={a}", kind_slug(k)),
+            Route::Search => "#/search".into(),
+            Route::Dashboard => "#/dashboard".into(),
+            Route::Admin => "#/admin".into(),
+            Route::Data => "#/data".into(),
         }
     }
 
     pub fn from_hash(hash: &str) -> Route {
-        let path = hash.trim_start_matches('#');
-        if path == "/new" {
-            Route::New
-        } else if let Some(id) = path.strip_prefix("/c/").and_then(|s| s.parse().ok()) {
-            Route::Customer(id)
-        } else {
-            Route::List
+        let path = hash.trim_start_matches('#').trim_start_matches('/');
+        let (path, query) = path.split_once('?').unwrap_or((path, ""));
+        let mut parts = path.split('/');
+        let (first, second) = (parts.next().unwrap_or(""), parts.next());
+        match (first, second) {
+            ("search", None) => Route::Search,
+            ("dashboard", None) => Route::Dashboard,
+            ("admin", None) => Route::Admin,
+            ("data", None) => Route::Data,
+            (slug, rest) => match (kind_of_slug(slug), rest) {
+                (Some(k), None) => Route::List(k),
+                (Some(k), Some("new")) => Route::New(
+                    k,
+                    query
+                        .strip_prefix("account=")
+                        .and_then(|id| id.parse().ok()),
+                ),
+                (Some(k), Some(id)) => match id.parse() {
+                    Ok(id) => Route::Record(k, id),
+                    Err(_) => Route::List(k),
+                },
+                (None, _) => Route::Today,
+            },
         }
     }
 }
@@ -80,12 +135,16 @@ pub struct AppState {
     pub unreachable: RwSignal<bool>,
     pub team: RwSignal<String>,
     pub rep: RwSignal<String>,
-    /// Every customer's summary; `index_rev` changes whenever it does.
+    /// Every record's summary; `index_rev` changes whenever it does.
     pub index: StoredValue<Index>,
     pub index_rev: RwSignal<u64>,
     pub remote: RwSignal<RemoteChanges>,
-    /// The list's search text, kept while a customer is open.
+    /// Each list's query (search text, filters, sort), kept while a record is open.
+    pub queries: RwSignal<BTreeMap<Kind, Query>>,
+    /// The global search's text.
     pub search: RwSignal<String>,
+    /// The team's settings document (custom fields, saved views), once stored.
+    pub team_doc: RwSignal<Option<Record>>,
     /// The browser refused to keep offline data under storage pressure (and the
     /// rep has not dismissed the notice).
     pub persist_refused: RwSignal<bool>,
@@ -113,7 +172,9 @@ impl AppState {
             index: StoredValue::new(Index::default()),
             index_rev: RwSignal::new(0),
             remote: RwSignal::new(RemoteChanges::default()),
+            queries: RwSignal::new(BTreeMap::new()),
             search: RwSignal::new(String::new()),
+            team_doc: RwSignal::new(None),
             persist_refused: RwSignal::new(false),
             storage_full: RwSignal::new(false),
             campo: StoredValue::new_local(None),
@@ -131,7 +192,7 @@ impl AppState {
     }
 
     /// Adds or refreshes summaries in the index.
-    pub fn upsert(&self, summaries: Vec<CustomerSummary>) {
+    pub fn upsert(&self, summaries: Vec<Summary>) {
         if summaries.is_empty() {
             return;
         }
@@ -151,6 +212,22 @@ impl AppState {
     pub fn go(&self, route: Route) {
         self.route.set(route);
     }
+
+    /// The query of a kind's list.
+    pub fn query(&self, kind: Kind) -> Query {
+        self.queries.with(|q| {
+            q.get(&kind).cloned().unwrap_or_else(|| Query {
+                kind: Some(kind),
+                ..Query::default()
+            })
+        })
+    }
+
+    pub fn set_query(&self, kind: Kind, query: Query) {
+        self.queries.update(|q| {
+            q.insert(kind, query);
+        });
+    }
 }
 
 pub fn use_app() -> AppState {
@@ -164,10 +241,15 @@ mod tests {
     #[test]
     fn routes_round_trip_through_the_hash() {
         let id = DocId([0xab; 16]);
-        for r in [Route::List, Route::New, Route::Customer(id)] {
+        let mut routes = vec![Route::Today, Route::Search, Route::Dashboard, Route::Admin, Route::Data];
+        for k in [Kind::Account, Kind::Person, Kind::Product, Kind::Deal, Kind::Task] {
+            routes.extend([Route::List(k), Route::Record(k, id), Route::New(k, None), Route::New(k, Some(id))]);
+        }
+        for r in routes {
             assert_eq!(Route::from_hash(&r.hash()), r);
         }
-        assert_eq!(Route::from_hash(""), Route::List);
-        assert_eq!(Route::from_hash("#/c/not-an-id"), Route::List);
+        assert_eq!(Route::from_hash(""), Route::Today);
+        assert_eq!(Route::from_hash("#/accounts/not-an-id"), Route::List(Kind::Account));
+        assert_eq!(Route::from_hash("#/nowhere"), Route::Today);
     }
 }

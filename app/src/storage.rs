@@ -1,8 +1,8 @@
 //! The device's database: IndexedDB `campo`, the only durable state of the app.
 //!
 //! Stores (all values are `Uint8Array`s unless noted):
-//! - `docs`: doc id (hex) → the customer's saved Automerge document.
-//! - `summaries`: doc id (hex) → its postcard-encoded [`CustomerSummary`], the
+//! - `docs`: doc id (hex) → the record's saved Automerge document.
+//! - `summaries`: doc id (hex) → its postcard-encoded [`Summary`], the
 //!   materialized index that start-up reads instead of opening every document.
 //! - `outbox`: outbox id (number) → a local change not yet acknowledged by the relay,
 //!   as the 16 bytes of the doc id followed by the raw change.
@@ -13,7 +13,7 @@
 //! disagree after a crash or a closed tab.
 
 use campo_core::ids::{DocId, Seq};
-use campo_core::index::CustomerSummary;
+use campo_core::summary::Summary;
 use campo_core::protocol::DocChange;
 use campo_core::sync::OutboxId;
 use idb::{Database, DatabaseEvent, Factory, ObjectStoreParams, TransactionMode};
@@ -68,16 +68,17 @@ pub struct StoredDoc {
     pub id: DocId,
     pub bytes: Vec<u8>,
     /// `None` while the document's creating change has not arrived.
-    pub summary: Option<CustomerSummary>,
+    pub summary: Option<Summary>,
 }
 
 /// A local edit, written atomically.
 pub struct LocalEdit<'a> {
     pub id: DocId,
     pub doc: &'a [u8],
-    pub summary: Option<&'a CustomerSummary>,
+    pub summary: Option<&'a Summary>,
+    /// The id of the first change; the others take the following ids.
     pub outbox_id: OutboxId,
-    pub change: &'a [u8],
+    pub changes: &'a [Vec<u8>],
 }
 
 /// An open handle on the database.
@@ -165,7 +166,7 @@ impl Storage {
     /// so the caller can rebuild them from their documents.
     pub async fn load_all_summaries(
         &self,
-    ) -> Result<(Vec<CustomerSummary>, Vec<DocId>), StorageError> {
+    ) -> Result<(Vec<Summary>, Vec<DocId>), StorageError> {
         let tx = self
             .db
             .transaction(&[SUMMARIES], TransactionMode::ReadOnly)?;
@@ -176,7 +177,7 @@ impl Storage {
         let mut summaries = Vec::with_capacity(values.len());
         let mut damaged = Vec::new();
         for (k, v) in keys.iter().zip(&values) {
-            match to_bytes(v).and_then(|b| CustomerSummary::decode(&b).ok()) {
+            match to_bytes(v).and_then(|b| Summary::decode(&b).ok()) {
                 Some(s) => summaries.push(s),
                 None => {
                     if let Some(id) = k.as_string().and_then(|k| k.parse().ok()) {
@@ -193,7 +194,7 @@ impl Storage {
     pub async fn load_summaries(
         &self,
         ids: &[DocId],
-    ) -> Result<Vec<CustomerSummary>, StorageError> {
+    ) -> Result<Vec<Summary>, StorageError> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -211,7 +212,7 @@ impl Storage {
                 .await?
                 .as_ref()
                 .and_then(to_bytes)
-                .and_then(|b| CustomerSummary::decode(&b).ok())
+                .and_then(|b| Summary::decode(&b).ok())
             {
                 out.push(s);
             }
@@ -298,17 +299,66 @@ impl Storage {
             tx.object_store(SUMMARIES)?
                 .put(&bytes(&s.encode()), Some(&key(&edit.id)))?;
         }
-        let change = DocChange {
-            doc: edit.id,
-            bytes: edit.change.to_vec(),
-        };
-        tx.object_store(OUTBOX)?
-            .put(&outbox_value(&change), Some(&number(edit.outbox_id)))?;
+        let outbox = tx.object_store(OUTBOX)?;
+        for (i, bytes) in edit.changes.iter().enumerate() {
+            let change = DocChange {
+                doc: edit.id,
+                bytes: bytes.clone(),
+            };
+            outbox.put(&outbox_value(&change), Some(&number(edit.outbox_id + i as u64)))?;
+        }
         tx.object_store(META)?.put(
-            &number(edit.outbox_id + 1),
+            &number(edit.outbox_id + edit.changes.len() as u64),
             Some(&JsValue::from_str(META_NEXT_OUTBOX)),
         )?;
         Self::finish(tx).await
+    }
+
+    /// Many local edits (an import, a restore) in one transaction: every document,
+    /// summary and outbox entry is stored, or none is. The outbox ids of the edits
+    /// must not overlap; the next outbox id stored is the one after the highest.
+    pub async fn commit_local_edits(&self, edits: &[LocalEdit<'_>]) -> Result<(), StorageError> {
+        if edits.is_empty() {
+            return Ok(());
+        }
+        let tx = self
+            .db
+            .transaction(&ALL_STORES, TransactionMode::ReadWrite)?;
+        let docs = tx.object_store(DOCS)?;
+        let summaries = tx.object_store(SUMMARIES)?;
+        let outbox = tx.object_store(OUTBOX)?;
+        let mut next = 0;
+        for edit in edits {
+            docs.put(&bytes(edit.doc), Some(&key(&edit.id)))?;
+            if let Some(s) = edit.summary {
+                summaries.put(&bytes(&s.encode()), Some(&key(&edit.id)))?;
+            }
+            for (i, change) in edit.changes.iter().enumerate() {
+                let mut v = Vec::with_capacity(16 + change.len());
+                v.extend_from_slice(&edit.id.0);
+                v.extend_from_slice(change);
+                outbox.put(&bytes(&v), Some(&number(edit.outbox_id + i as u64)))?;
+            }
+            next = next.max(edit.outbox_id + edit.changes.len() as u64);
+        }
+        tx.object_store(META)?
+            .put(&number(next), Some(&JsValue::from_str(META_NEXT_OUTBOX)))?;
+        Self::finish(tx).await
+    }
+
+    /// Every stored document's id and saved bytes (for a backup), in one read.
+    /// Entries whose key is not a document id are skipped.
+    pub async fn load_all_docs(&self) -> Result<Vec<(DocId, Vec<u8>)>, StorageError> {
+        let tx = self.db.transaction(&[DOCS], TransactionMode::ReadOnly)?;
+        let store = tx.object_store(DOCS)?;
+        let keys = store.get_all_keys(None, None)?.into_future();
+        let values = store.get_all(None, None)?.into_future();
+        let (keys, values) = (keys.await?, values.await?);
+        Ok(keys
+            .iter()
+            .zip(&values)
+            .filter_map(|(k, v)| Some((k.as_string()?.parse().ok()?, to_bytes(v)?)))
+            .collect())
     }
 
     /// Documents changed by the relay and the new cursor, in one transaction, so
@@ -331,7 +381,7 @@ impl Storage {
     }
 
     /// Summaries rebuilt from their documents.
-    pub async fn put_summaries(&self, summaries: &[CustomerSummary]) -> Result<(), StorageError> {
+    pub async fn put_summaries(&self, summaries: &[Summary]) -> Result<(), StorageError> {
         let tx = self
             .db
             .transaction(&[SUMMARIES], TransactionMode::ReadWrite)?;

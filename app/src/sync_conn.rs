@@ -11,7 +11,7 @@
 //! tabs the connection stays closed, local changes are announced to the syncing
 //! tab, and the status shown is the syncing tab's.
 
-use crate::customers::{Customers, log};
+use crate::records::{Records, log};
 use crate::settings::Session;
 use crate::state::{AppState, Refusal, Stage};
 use crate::tabs::{Channel, TabMsg};
@@ -60,7 +60,7 @@ impl Socket {
 }
 
 pub struct SyncConn {
-    customers: Rc<Customers>,
+    records: Rc<Records>,
     ui: AppState,
     tabs: Rc<Channel>,
     /// This tab holds the sync lock.
@@ -83,9 +83,9 @@ pub struct SyncConn {
 }
 
 impl SyncConn {
-    pub fn new(customers: Rc<Customers>, ui: AppState, tabs: Rc<Channel>) -> Rc<SyncConn> {
+    pub fn new(records: Rc<Records>, ui: AppState, tabs: Rc<Channel>) -> Rc<SyncConn> {
         Rc::new(SyncConn {
-            customers,
+            records,
             ui,
             tabs,
             leader: Cell::new(false),
@@ -381,11 +381,11 @@ impl SyncConn {
         let (true, Some(team)) = (welcomed, team) else {
             return true;
         };
-        if let Err(e) = self.customers.storage().reset_for_team(&team).await {
+        if let Err(e) = self.records.storage().reset_for_team(&team).await {
             log(&format!("resetting the database: {e}"));
             return false;
         }
-        self.customers.reset(0);
+        self.records.reset(0);
         self.ui.set_index(campo_core::index::Index::default());
         self.reset_on_welcome.set(false);
         true
@@ -396,7 +396,7 @@ impl SyncConn {
             match effect {
                 Effect::Send(frame) => self.send(&frame),
                 Effect::Apply { entries, upto } => {
-                    match self.customers.apply_remote(entries, upto).await {
+                    match self.records.apply_remote(entries, upto).await {
                         Ok(applied) => {
                             if let Some(c) = self.client.borrow_mut().as_mut() {
                                 c.stored(upto);
@@ -422,7 +422,7 @@ impl SyncConn {
                     }
                 }
                 Effect::Acked(ids) => {
-                    if let Err(e) = self.customers.storage().delete_outbox(&ids).await {
+                    if let Err(e) = self.records.storage().delete_outbox(&ids).await {
                         // They stay stored and are re-sent next time; the relay stores a change once.
                         log(&format!("could not clear acknowledged changes: {e}"));
                     }

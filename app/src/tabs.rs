@@ -144,7 +144,7 @@ impl Channel {
         if let Some(c) = &self.channel
             && let Err(e) = c.post_message(&JsValue::from_str(&msg.encode()))
         {
-            crate::customers::log(&format!("telling the other tabs failed: {e:?}"));
+            crate::records::log(&format!("telling the other tabs failed: {e:?}"));
         }
     }
 }

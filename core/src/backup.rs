@@ -59,7 +59,9 @@ pub enum BackupError {
     Truncated { expected: u64, got: u64 },
     #[error("the backup file is damaged (its checksum does not match): use another copy")]
     Damaged,
-    #[error("the backup file has {0} unexpected bytes after its end: it is damaged; use another copy")]
+    #[error(
+        "the backup file has {0} unexpected bytes after its end: it is damaged; use another copy"
+    )]
     TrailingBytes(u64),
     #[error("the backup holds document {0} twice: it is damaged; use another copy")]
     DuplicateDoc(DocId),
@@ -249,7 +251,11 @@ mod tests {
             b"PK\x03\x04 a zip file, say",
             b"CAMPOBKX and more bytes after it",
         ] {
-            assert_eq!(Backup::decode(bytes), Err(BackupError::NotABackup), "{bytes:?}");
+            assert_eq!(
+                Backup::decode(bytes),
+                Err(BackupError::NotABackup),
+                "{bytes:?}"
+            );
         }
     }
 
@@ -289,7 +295,11 @@ mod tests {
         for at in [HEADER_LEN, HEADER_LEN + 10, bytes.len() - 2] {
             let mut damaged = bytes.clone();
             damaged[at] ^= 0x40;
-            assert_eq!(Backup::decode(&damaged), Err(BackupError::Damaged), "byte {at}");
+            assert_eq!(
+                Backup::decode(&damaged),
+                Err(BackupError::Damaged),
+                "byte {at}"
+            );
         }
         let mut longer = bytes.clone();
         longer.extend_from_slice(b"xx");

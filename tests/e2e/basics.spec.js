@@ -34,7 +34,7 @@ test('search narrows the list as the rep types', async () => {
     await rep.create({ name, city });
   }
   await rep.toList();
-  const rows = rep.page.getByTestId('customer-row');
+  const rows = rep.page.getByTestId('record-row');
   await expect(rows).toHaveCount(3);
   await rep.page.getByTestId('search').fill('caffe');
   await expect(rows).toHaveCount(1);
@@ -49,7 +49,7 @@ test('search narrows the list as the rep types', async () => {
 test('bad input is refused next to the field and nothing is saved', async () => {
   await rep.open('Bar Sport');
   await rep.page.getByTestId('field-email').fill('not-an-email');
-  await rep.page.getByTestId('save-customer').click();
+  await rep.page.getByTestId('save-record').click();
   await expect(rep.page.getByTestId('error-email')).toBeVisible();
   await rep.page.reload();
   await rep.open('Bar Sport');
@@ -60,15 +60,15 @@ test('the interface switches between English and Italian', async () => {
   const page = rep.page;
   await rep.toList();
   await expect(page.locator('html')).toHaveAttribute('lang', 'en');
-  const english = await page.getByTestId('new-customer').innerText();
+  const english = await page.getByTestId('new-account').innerText();
   await page.getByTestId('lang-switch').click();
   await expect(page.locator('html')).toHaveAttribute('lang', 'it');
-  await expect(page.getByTestId('new-customer')).not.toHaveText(english);
+  await expect(page.getByTestId('new-account')).not.toHaveText(english);
   // The choice is a setting: it survives a reload.
   await page.reload();
   await expect(page.locator('html')).toHaveAttribute('lang', 'it');
   await page.getByTestId('lang-switch').click();
   await expect(page.locator('html')).toHaveAttribute('lang', 'en');
-  await expect(page.getByTestId('new-customer')).toHaveText(english);
+  await expect(page.getByTestId('new-account')).toHaveText(english);
   expect(rep.errors).toEqual([]);
 });

@@ -126,11 +126,10 @@ export class Rep {
     await expect(this.status()).toHaveAttribute('data-state', 'synced', { timeout: 20_000 });
   }
 
-  /** The list view, whatever view the app is showing (waits for the app to start). */
+  /** The accounts list, whatever view the app is showing (waits for the app to start). */
   async toList() {
     await expect(this.status()).toBeVisible();
-    const back = this.page.getByTestId('back');
-    if (await back.isVisible()) await back.click();
+    await this.page.getByTestId('nav-accounts').click();
     await expect(this.page.getByTestId('search')).toBeVisible();
   }
 
@@ -138,13 +137,13 @@ export class Rep {
   async open(name) {
     await this.toList();
     await this.page.getByTestId('search').fill(name);
-    await this.page.getByTestId('customer-row').filter({ hasText: name }).first().click();
+    await this.page.getByTestId('record-row').filter({ hasText: name }).first().click();
     await expect(this.page.getByTestId('field-name')).toHaveValue(name);
   }
 
   async create(fields) {
     await this.toList();
-    await this.page.getByTestId('new-customer').click();
+    await this.page.getByTestId('new-account').click();
     await this.fill(fields);
     await this.save();
   }
@@ -152,13 +151,14 @@ export class Rep {
   async fill(fields) {
     for (const [key, value] of Object.entries(fields)) {
       const input = this.page.getByTestId(`field-${key}`);
-      if (key === 'source') await input.selectOption(value);
+      const tag = await input.evaluate((el) => el.tagName);
+      if (tag === 'SELECT') await input.selectOption(value);
       else await input.fill(value);
     }
   }
 
   async save() {
-    await this.page.getByTestId('save-customer').click();
+    await this.page.getByTestId('save-record').click();
     await expect(this.page.locator('[data-testid^="error-"]')).toHaveCount(0);
   }
 

@@ -31,21 +31,21 @@ test('reload while offline keeps everything, and offline edits sync later', asyn
   // The open customer is in the URL, so the reload reopens it; the list is one tap away.
   await expect(anna.page.getByTestId('field-name')).toHaveValue('Trattoria Da Gino');
   await anna.toList();
-  await expect(anna.page.getByTestId('customer-row').filter({ hasText: 'Trattoria Da Gino' })).toBeVisible();
+  await expect(anna.page.getByTestId('record-row').filter({ hasText: 'Trattoria Da Gino' })).toBeVisible();
   await expect(anna.status()).toHaveAttribute('data-state', 'offline');
 
   await anna.open('Trattoria Da Gino');
   await expect(anna.page.getByTestId('field-tags')).toHaveValue(/horeca/);
-  await anna.fill({ role: 'Titolare' });
+  await anna.fill({ industry: 'Ristorazione' });
   await anna.save();
   await anna.page.reload();
   await anna.open('Trattoria Da Gino');
-  await expect(anna.page.getByTestId('field-role')).toHaveValue('Titolare');
+  await expect(anna.page.getByTestId('field-industry')).toHaveValue('Ristorazione');
   await expect(anna.status()).toContainText('1');
 
   await anna.online();
   await bruno.signIn();
   await bruno.open('Trattoria Da Gino');
-  await expect(bruno.page.getByTestId('field-role')).toHaveValue('Titolare');
+  await expect(bruno.page.getByTestId('field-industry')).toHaveValue('Ristorazione');
   expect(anna.errors).toEqual([]);
 });

@@ -27,7 +27,7 @@ test('a customer created by one rep appears at the other', async () => {
   await anna.create({ name: 'Bar Roma', company: 'Roma srl', phone: '+39 02 111111', city: 'Milano' });
   await expect(anna.status()).toHaveAttribute('data-state', 'synced');
   await bruno.toList();
-  await expect(bruno.page.getByTestId('customer-row').filter({ hasText: 'Bar Roma' })).toBeVisible();
+  await expect(bruno.page.getByTestId('record-row').filter({ hasText: 'Bar Roma' })).toBeVisible();
   await bruno.open('Bar Roma');
   await expect(bruno.page.getByTestId('field-phone')).toHaveValue('+39 02 111111');
 });
@@ -89,10 +89,12 @@ test('offline edits to the same field converge and show the conflict', async () 
 
 test('an interaction logged by one rep reaches the other', async () => {
   await anna.open('Bar Roma');
-  await anna.page.getByTestId('interaction-channel').selectOption('visit');
+  // Three taps: the channel, how it went, log it (the summary is optional).
+  await anna.page.getByTestId('log-visit').click();
   await anna.page.getByTestId('interaction-date').fill('2026-11-20');
   await anna.page.getByTestId('interaction-summary').fill('Presentato il nuovo listino');
-  await anna.page.getByTestId('interaction-outcome').fill('Ordine a dicembre');
+  await anna.page.getByTestId('interaction-next-step').fill('Ordine a dicembre');
+  await anna.page.getByTestId('rating-positive').click();
   await anna.page.getByTestId('add-interaction').click();
   await expect(anna.page.getByTestId('interaction-row')).toContainText('Presentato il nuovo listino');
   await bruno.open('Bar Roma');

@@ -44,6 +44,7 @@ const status = (page) => page.getByTestId('sync-status');
 
 test('the second tab mirrors the syncing tab and opens no connection', async () => {
   await expect(status(tab2)).toHaveAttribute('data-state', 'synced');
+  await tab2.getByTestId('nav-accounts').click();
   await expect(tab2.getByTestId('search')).toBeVisible();
   // Give a second socket every chance to appear.
   await tab2.waitForTimeout(1500);
@@ -54,13 +55,13 @@ test('an edit in the second tab appears in the first without reload and reaches 
   await anna.create({ name: 'Trattoria Due Torri', city: 'Bologna' });
   await expect(status(anna.page)).toHaveAttribute('data-state', 'synced');
   // The first tab's new customer shows in the second tab's list.
-  await expect(tab2.getByTestId('customer-row').filter({ hasText: 'Trattoria Due Torri' })).toBeVisible();
+  await expect(tab2.getByTestId('record-row').filter({ hasText: 'Trattoria Due Torri' })).toBeVisible();
   await anna.open('Trattoria Due Torri');
 
   await tab2.getByTestId('search').fill('Trattoria');
-  await tab2.getByTestId('customer-row').filter({ hasText: 'Trattoria Due Torri' }).first().click();
+  await tab2.getByTestId('record-row').filter({ hasText: 'Trattoria Due Torri' }).first().click();
   await tab2.getByTestId('field-phone').fill('+39 051 123456');
-  await tab2.getByTestId('save-customer').click();
+  await tab2.getByTestId('save-record').click();
   await expect(tab2.locator('[data-testid^="error-"]')).toHaveCount(0);
 
   // The open form in tab 1 follows (the rep has not touched it).
@@ -84,7 +85,7 @@ test('closing the syncing tab lets the other take over', async () => {
   await expect(status(tab2)).toHaveAttribute('data-state', 'synced', { timeout: 20_000 });
   await expect.poll(() => anna.sockets()).toBe(1);
   await tab2.getByTestId('field-city').fill('Casalecchio');
-  await tab2.getByTestId('save-customer').click();
+  await tab2.getByTestId('save-record').click();
   await expect(tab2.locator('[data-testid^="error-"]')).toHaveCount(0);
   await expect(status(tab2)).toHaveAttribute('data-state', 'synced');
   await bruno.open('Trattoria Due Torri');

@@ -1,9 +1,23 @@
 //! Every user-visible string, in Italian and English. Nothing outside this module
 //! spells out text the user reads.
 
-use campo_core::customer::{Channel, Field, Source};
+pub mod analytics;
+pub mod admin;
+pub mod data;
+mod format;
+pub mod kanban;
+mod labels;
+pub mod orders;
+pub mod today;
+
+pub use format::{date, date_time, day, money, number, percent};
+pub use labels::{choice_label, coll_label, field_label, kind_label, kind_plural};
+
 use campo_core::protocol::ErrorCode;
-use campo_core::validate::Invalid;
+use campo_core::analytics::rfm::Segment;
+use campo_core::index::Sort;
+use campo_core::record::{Invalid, Kind};
+use campo_core::summary::Summary;
 
 /// The interface language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,8 +86,6 @@ pub enum Msg {
     StatusSynced,
     StatusRefused,
     Search,
-    NewCustomer,
-    NoCustomers,
     NoMatches,
     Conflicts,
     Back,
@@ -83,7 +95,6 @@ pub enum Msg {
     FixErrors,
     SaveFailed,
     NotFound,
-    Contact,
     Address,
     Details,
     Tags,
@@ -92,15 +103,52 @@ pub enum Msg {
     UnknownRep,
     Interactions,
     LogInteraction,
-    Channel,
-    Date,
-    Summary,
-    Outcome,
     AddInteraction,
     NoInteractions,
-    InteractionLogged,
     Unsaved,
     LanguageSwitch,
+    InTheBin,
+    Restore,
+    Delete,
+    ConfirmDelete,
+    TagsHint,
+    OpenMap,
+    TypeToSearch,
+    Close,
+    ClearChoice,
+    NoneYet,
+    ReferredBy,
+    Referrals,
+    NoReferrals,
+    HasReferred,
+    History,
+    ShowAll,
+    Created,
+    MovedToBin,
+    Restored,
+    CustomField,
+    SystemUpdate,
+    Cancel,
+    AnyOwner,
+    AnyAssignee,
+    AnyStatus,
+    AnyTag,
+    AnyCity,
+    AnySegment,
+    AnyLastContact,
+    SortBy,
+    Bin,
+    OpenOnly,
+    InCatalogue,
+    ViewName,
+    SaveView,
+    NavToday,
+    NavDashboard,
+    NavSearch,
+    NavAdmin,
+    NavData,
+    MainNav,
+    SearchEverything,
 }
 
 /// The text of a fixed message.
@@ -149,11 +197,6 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
             "Cerca per nome, azienda, città, tag…",
             "Search name, company, city, tag…",
         ),
-        NewCustomer => ("Nuovo cliente", "New customer"),
-        NoCustomers => (
-            "Nessun cliente ancora. Crea il primo con «Nuovo cliente».",
-            "No customers yet. Create the first with “New customer”.",
-        ),
         NoMatches => (
             "Nessun cliente corrisponde alla ricerca.",
             "No customer matches the search.",
@@ -175,7 +218,6 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
             "Questo cliente non è (ancora) su questo dispositivo.",
             "This customer is not on this device (yet).",
         ),
-        Contact => ("Contatto", "Contact"),
         Address => ("Indirizzo", "Address"),
         Details => ("Dettagli", "Details"),
         Tags => ("Tag (separati da virgole)", "Tags (comma-separated)"),
@@ -187,18 +229,55 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
         UnknownRep => ("sconosciuto", "unknown"),
         Interactions => ("Interazioni", "Interactions"),
         LogInteraction => ("Registra un'interazione", "Log an interaction"),
-        Channel => ("Canale", "Channel"),
-        Date => ("Data", "Date"),
-        Summary => ("Riepilogo", "Summary"),
-        Outcome => ("Esito", "Outcome"),
         AddInteraction => ("Registra", "Log it"),
         NoInteractions => (
             "Nessuna interazione registrata.",
             "No interactions logged yet.",
         ),
-        InteractionLogged => ("Interazione registrata", "Interaction logged"),
         Unsaved => ("Modifiche non salvate", "Unsaved changes"),
         LanguageSwitch => ("Lingua", "Language"),
+        InTheBin => ("Questa scheda è nel cestino: non compare negli elenchi.", "This record is in the bin: it does not show in lists."),
+        Restore => ("Ripristina", "Restore"),
+        Delete => ("Sposta nel cestino", "Move to bin"),
+        ConfirmDelete => ("Spostare questa scheda nel cestino? Si potrà ripristinare.", "Move this record to the bin? It can be restored."),
+        TagsHint => ("Separate da virgole", "Separated by commas"),
+        OpenMap => ("Apri sulla mappa", "Open on the map"),
+        TypeToSearch => ("Scrivi per cercare…", "Type to search…"),
+        Close => ("Chiudi", "Close"),
+        ClearChoice => ("Nessuna scelta", "Clear the choice"),
+        NoneYet => ("Ancora nessuno.", "None yet."),
+        ReferredBy => ("Segnalato da", "Referred by"),
+        Referrals => ("Passaparola", "Referrals"),
+        NoReferrals => ("Non ha ancora segnalato nessuno.", "Has not referred anyone yet."),
+        HasReferred => ("Ha segnalato:", "Has referred:"),
+        History => ("Cronologia", "History"),
+        ShowAll => ("Mostra tutto", "Show all"),
+        Created => ("Creata la scheda", "Created the record"),
+        MovedToBin => ("Spostata nel cestino", "Moved to the bin"),
+        Restored => ("Ripristinata", "Restored"),
+        CustomField => ("Campo personalizzato", "Custom field"),
+        SystemUpdate => ("Aggiornamento di Campo", "Campo update"),
+        Cancel => ("Annulla", "Cancel"),
+        AnyOwner => ("Tutti i responsabili", "Any owner"),
+        AnyAssignee => ("Tutti gli assegnatari", "Any assignee"),
+        AnyStatus => ("Tutti gli stati", "Any status"),
+        AnyTag => ("Tutte le etichette", "Any tag"),
+        AnyCity => ("Tutte le città", "Any city"),
+        AnySegment => ("Tutti i segmenti", "Any segment"),
+        AnyLastContact => ("Qualsiasi ultimo contatto", "Any last contact"),
+        SortBy => ("Ordina per", "Sort by"),
+        Bin => ("Cestino", "Bin"),
+        OpenOnly => ("Solo da fare", "Open only"),
+        InCatalogue => ("Solo a catalogo", "In catalogue only"),
+        ViewName => ("Nome della vista", "Name of the view"),
+        SaveView => ("Salva vista", "Save view"),
+        NavToday => ("Oggi", "Today"),
+        NavDashboard => ("Analisi", "Dashboard"),
+        NavSearch => ("Cerca", "Search"),
+        NavAdmin => ("Team", "Team"),
+        NavData => ("Dati", "Data"),
+        MainNav => ("Sezioni", "Sections"),
+        SearchEverything => ("Cerca in aziende, persone, trattative, note…", "Search accounts, people, deals, notes…"),
     };
     match lang {
         Lang::It => it,
@@ -206,103 +285,47 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
     }
 }
 
-pub fn field_label(lang: Lang, field: Field) -> &'static str {
-    let (it, en) = match field {
-        Field::Name => ("Nome", "Name"),
-        Field::Company => ("Azienda", "Company"),
-        Field::Role => ("Ruolo", "Role"),
-        Field::Phone => ("Telefono", "Phone"),
-        Field::Email => ("Email", "Email"),
-        Field::Street => ("Via e numero", "Street"),
-        Field::City => ("Città", "City"),
-        Field::Postcode => ("CAP", "Postcode"),
-        Field::Country => ("Paese", "Country"),
-        Field::Preferences => ("Preferenze", "Preferences"),
-        Field::Source => ("Origine dei dati", "Data source"),
-    };
-    if lang == Lang::It { it } else { en }
-}
-
-pub fn source_label(lang: Lang, source: Source) -> &'static str {
-    let (it, en) = match source {
-        Source::OwnEntry => ("Inserimento proprio", "Own entry"),
-        Source::ImportedList => ("Lista importata", "Imported list"),
-        Source::Enrichment => ("Arricchimento da terzi", "Third-party enrichment"),
-    };
-    if lang == Lang::It { it } else { en }
-}
-
-pub fn channel_label(lang: Lang, channel: Channel) -> &'static str {
-    let (it, en) = match channel {
-        Channel::Visit => ("Visita", "Visit"),
-        Channel::Phone => ("Telefonata", "Phone call"),
-        Channel::Email => ("Email", "Email"),
-        Channel::Letter => ("Lettera", "Letter"),
-        Channel::Video => ("Videochiamata", "Video call"),
-        Channel::Chat => ("Chat", "Chat"),
-    };
-    if lang == Lang::It { it } else { en }
-}
-
-/// Why a field's value was refused, said so the rep knows what to type.
+/// Why a value was refused, for the message beside the field.
 pub fn invalid(lang: Lang, e: &Invalid) -> String {
     let it = lang == Lang::It;
     match e {
-        Invalid::Required(_) => {
-            if it {
-                "Campo obbligatorio".into()
-            } else {
-                "This field is required".into()
-            }
-        }
+        Invalid::Required(_) => if it { "Campo obbligatorio" } else { "Required" }.into(),
         Invalid::TooLong(_, n) => {
-            if it {
-                format!("Troppo lungo: al massimo {n} caratteri")
-            } else {
-                format!("Too long: at most {n} characters")
-            }
+            if it { format!("Troppo lungo (al massimo {n} caratteri)") } else { format!("Too long (at most {n} characters)") }
         }
-        Invalid::Email(_) => if it {
-            "Indirizzo email non valido (es. nome@azienda.it)"
-        } else {
-            "Not a valid email address (e.g. name@company.com)"
-        }
-        .into(),
+        Invalid::Email(_) => if it { "Indirizzo email non valido" } else { "Not a valid email address" }.into(),
         Invalid::Phone(_) => if it {
-            "Numero non valido: almeno 5 cifre; ammessi spazi e + - ( ) . /"
+            "Numero non valido: solo cifre, spazi e + - ( ) . /, da 6 a 15 cifre"
         } else {
-            "Not a valid phone number: at least 5 digits; spaces and + - ( ) . / allowed"
+            "Not a valid number: digits, spaces and + - ( ) . / only, 6 to 15 digits"
         }
         .into(),
-        Invalid::Date(_) => if it {
-            "Data non valida"
+        Invalid::Url(_) => if it { "Indirizzo web non valido" } else { "Not a valid web address" }.into(),
+        Invalid::VatId(_) => if it {
+            "Partita IVA non valida (11 cifre con cifra di controllo, o codice paese UE e numero)"
         } else {
-            "Not a valid date"
+            "Not a valid VAT id (11 digits with check digit, or EU country code and number)"
         }
         .into(),
-        Invalid::Choice(..) => if it {
-            "Scegli una delle opzioni"
-        } else {
-            "Pick one of the options"
+        Invalid::Date(_) => if it { "Data non valida" } else { "Not a valid date" }.into(),
+        Invalid::Time(_) => if it { "Ora non valida (HH:MM)" } else { "Not a valid time (HH:MM)" }.into(),
+        Invalid::Money(_) => if it { "Importo non valido (es. 1.234,50)" } else { "Not a valid amount (e.g. 1,234.50)" }.into(),
+        Invalid::Quantity(_) => if it { "La quantità deve essere maggiore di zero" } else { "The quantity must be greater than zero" }.into(),
+        Invalid::Int(_, _, min, max) => {
+            if it { format!("Un numero intero da {min} a {max}") } else { format!("A whole number from {min} to {max}") }
         }
-        .into(),
-        Invalid::Id(_) => if it {
-            "Identificativo non valido"
-        } else {
-            "Not a valid identifier"
-        }
-        .into(),
+        Invalid::Choice(..) => if it { "Scelta non valida" } else { "Not a valid choice" }.into(),
+        Invalid::Id(_) => if it { "Riferimento non valido" } else { "Not a valid reference" }.into(),
         Invalid::Tag(tag) => {
-            if it {
-                format!("Tag «{tag}» non valido: da 1 a 40 caratteri, separati da virgole")
-            } else {
-                format!("Tag “{tag}” is not valid: 1 to 40 characters, separated by commas")
-            }
+            if it { format!("Etichetta non valida: «{tag}» (1-40 caratteri, senza virgole)") } else { format!("Not a valid tag: “{tag}” (1-40 characters, no commas)") }
+        }
+        Invalid::UnknownField(_) => if it { "Campo sconosciuto" } else { "Unknown field" }.into(),
+        Invalid::DuplicateCode(code) => {
+            if it { format!("Il codice «{code}» è già usato da un altro prodotto") } else { format!("Code “{code}” is already used by another product") }
         }
     }
 }
 
-/// The relay's refusal, in plain words.
 pub fn refusal(lang: Lang, code: ErrorCode, team: &str) -> String {
     let it = lang == Lang::It;
     match code {
@@ -360,21 +383,129 @@ pub fn changes_waiting(lang: Lang, n: usize) -> String {
     }
 }
 
-/// The note under a capped list.
+/// The button under a capped list.
 pub fn more_results(lang: Lang, n: usize) -> String {
     match lang {
-        Lang::It => format!("Altri {n} clienti: affina la ricerca"),
-        Lang::En => format!("{n} more — refine the search"),
+        Lang::It => format!("Mostra altri ({n} ancora)"),
+        Lang::En => format!("Show more ({n} left)"),
     }
 }
 
-pub fn customer_count(lang: Lang, n: usize) -> String {
-    match (lang, n) {
-        (Lang::It, 1) => "1 cliente".into(),
-        (Lang::It, n) => format!("{n} clienti"),
-        (Lang::En, 1) => "1 customer".into(),
-        (Lang::En, n) => format!("{n} customers"),
+/// "12 aziende", "1 deal".
+pub fn record_count(lang: Lang, kind: Kind, n: usize) -> String {
+    let (one, many) = match (lang, kind) {
+        (Lang::It, Kind::Account) => ("azienda", "aziende"),
+        (Lang::It, Kind::Person) => ("persona", "persone"),
+        (Lang::It, Kind::Product) => ("prodotto", "prodotti"),
+        (Lang::It, Kind::Deal) => ("trattativa", "trattative"),
+        (Lang::It, Kind::Task) => ("attività", "attività"),
+        (Lang::En, Kind::Account) => ("account", "accounts"),
+        (Lang::En, Kind::Person) => ("person", "people"),
+        (Lang::En, Kind::Product) => ("product", "products"),
+        (Lang::En, Kind::Deal) => ("deal", "deals"),
+        (Lang::En, Kind::Task) => ("task", "tasks"),
+        (_, Kind::Team) => ("", ""),
+    };
+    format!("{} {}", number(lang, n as f64, 0), if n == 1 { one } else { many })
+}
+
+/// "Nuova azienda", "New deal".
+pub fn new_record(lang: Lang, kind: Kind) -> String {
+    match (lang, kind) {
+        (Lang::It, Kind::Account) => "Nuova azienda".into(),
+        (Lang::It, Kind::Person) => "Nuova persona".into(),
+        (Lang::It, Kind::Product) => "Nuovo prodotto".into(),
+        (Lang::It, Kind::Deal) => "Nuova trattativa".into(),
+        (Lang::It, Kind::Task) => "Nuova attività".into(),
+        (Lang::En, k) => format!("New {}", kind_label(Lang::En, k).to_lowercase()),
+        (Lang::It, Kind::Team) => "Team".into(),
     }
+}
+
+/// The second line of a list row.
+pub fn summary_meta(lang: Lang, s: &Summary) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut push = |p: String| {
+        if !p.is_empty() {
+            parts.push(p);
+        }
+    };
+    match s.kind {
+        Kind::Account => {
+            push(choice_label(lang, "status", &s.status).to_owned());
+            push(s.city.clone());
+            push(s.owner.clone());
+        }
+        Kind::Person => {
+            push(s.subtitle.clone());
+            push(s.phone.clone());
+            push(s.email.clone());
+        }
+        Kind::Product => {
+            push(s.subtitle.clone());
+            push(s.status.clone());
+            push(money(lang, s.amount));
+        }
+        Kind::Deal => {
+            push(choice_label(lang, "stage", &s.status).to_owned());
+            push(money(lang, s.amount));
+            push(s.owner.clone());
+        }
+        Kind::Task => {
+            push(choice_label(lang, "type", &s.status).to_owned());
+            push(s.owner.clone());
+        }
+        Kind::Team => {}
+    }
+    parts.join(" · ")
+}
+
+/// The right side of a list row: last contact, due date, close date.
+pub fn summary_side(lang: Lang, s: &Summary) -> String {
+    match s.kind {
+        Kind::Account | Kind::Person => s.last_contact.map(|d| last_contact(lang, d)).unwrap_or_default(),
+        Kind::Task | Kind::Deal => s.due.map(|d| day(lang, d)).unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
+/// "No contact for 30+ days".
+pub fn idle_days(lang: Lang, days: u32) -> String {
+    match lang {
+        Lang::It => format!("Nessun contatto da {days}+ giorni"),
+        Lang::En => format!("No contact for {days}+ days"),
+    }
+}
+
+pub fn sort_label(lang: Lang, sort: Sort) -> &'static str {
+    let (it, en) = match sort {
+        Sort::Title => ("Nome", "Name"),
+        Sort::LastContact => ("Contatto meno recente", "Longest without contact"),
+        Sort::Updated => ("Modificati di recente", "Recently edited"),
+        Sort::Due => ("Scadenza", "Due date"),
+        Sort::Amount => ("Importo", "Amount"),
+        Sort::City => ("Città", "City"),
+    };
+    if lang == Lang::It { it } else { en }
+}
+
+/// An RFM segment's name.
+pub fn segment_label(lang: Lang, s: Segment) -> &'static str {
+    let (it, en) = match s {
+        Segment::Champions => ("Campioni", "Champions"),
+        Segment::Loyal => ("Fedeli", "Loyal"),
+        Segment::PotentialLoyalist => ("Potenziali fedeli", "Potential loyalists"),
+        Segment::New => ("Nuovi", "New"),
+        Segment::Promising => ("Promettenti", "Promising"),
+        Segment::NeedAttention => ("Da seguire", "Need attention"),
+        Segment::AboutToSleep => ("In calo", "About to sleep"),
+        Segment::AtRisk => ("A rischio", "At risk"),
+        Segment::CannotLose => ("Da non perdere", "Cannot lose"),
+        Segment::Hibernating => ("Inattivi", "Hibernating"),
+        Segment::Lost => ("Persi", "Lost"),
+        Segment::NoOrders => ("Senza ordini", "No orders"),
+    };
+    if lang == Lang::It { it } else { en }
 }
 
 pub fn signed_in_as(lang: Lang, rep: &str, team: &str) -> String {
@@ -417,8 +548,8 @@ pub fn last_edit(lang: Lang, rep: &str, at_ms: i64) -> String {
     }
 }
 
-pub fn last_contact(lang: Lang, iso: &str) -> String {
-    let d = date(lang, iso);
+pub fn last_contact(lang: Lang, d: campo_core::day::Day) -> String {
+    let d = day(lang, d);
     match lang {
         Lang::It => format!("Ultimo contatto {d}"),
         Lang::En => format!("Last contact {d}"),
@@ -432,59 +563,9 @@ pub fn logged_by(lang: Lang, rep: &str) -> String {
     }
 }
 
-const MONTHS_EN: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-
-/// A `YYYY-MM-DD` date the way the language writes it: 05/03/2025, 5 Mar 2025.
-pub fn date(lang: Lang, iso: &str) -> String {
-    let parts: Vec<&str> = iso.split('-').collect();
-    let [y, m, d] = parts[..] else {
-        return iso.to_owned();
-    };
-    match lang {
-        Lang::It => format!("{d}/{m}/{y}"),
-        Lang::En => {
-            let month = m
-                .parse::<usize>()
-                .ok()
-                .and_then(|m| MONTHS_EN.get(m.wrapping_sub(1)))
-                .copied();
-            match (month, d.parse::<u32>()) {
-                (Some(month), Ok(day)) => format!("{day} {month} {y}"),
-                _ => iso.to_owned(),
-            }
-        }
-    }
-}
-
-/// A moment (ms since the epoch) in the device's time zone.
-pub fn date_time(lang: Lang, ms: i64) -> String {
-    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
-    let iso = format!(
-        "{:04}-{:02}-{:02}",
-        d.get_full_year(),
-        d.get_month() + 1,
-        d.get_date()
-    );
-    format!(
-        "{} {:02}:{:02}",
-        date(lang, &iso),
-        d.get_hours(),
-        d.get_minutes()
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dates_follow_the_language() {
-        assert_eq!(date(Lang::It, "2025-03-05"), "05/03/2025");
-        assert_eq!(date(Lang::En, "2025-03-05"), "5 Mar 2025");
-        assert_eq!(date(Lang::En, "garbage"), "garbage");
-    }
 
     #[test]
     fn refusals_name_the_team() {

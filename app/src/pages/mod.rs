@@ -1,5 +1,10 @@
 //! One file per page.
 
-pub mod customer;
+pub mod dashboard;
+pub mod data;
+pub mod admin;
 pub mod list;
+pub mod record;
+pub mod search;
 pub mod signin;
+pub mod today;

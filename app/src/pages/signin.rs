@@ -4,8 +4,7 @@ use crate::components::lang_switch::LangSwitch;
 use crate::i18n::{self, Msg, t};
 use crate::settings;
 use crate::state::{Stage, use_app};
-use campo_core::customer::Field;
-use campo_core::validate::Invalid;
+use campo_core::record::Invalid;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -32,7 +31,7 @@ pub fn SignIn() -> impl IntoView {
             spawn_local(async move { campo.sign_in(team, token).await });
         }
     };
-    let required = move |lang| i18n::invalid(lang, &Invalid::Required(Field::Name));
+    let required = move |lang| i18n::invalid(lang, &Invalid::Required("team".into()));
 
     view! {
         <main class="signin">

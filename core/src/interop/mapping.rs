@@ -6,7 +6,7 @@ use super::csv_import::CsvTable;
 use super::date::parse_date;
 use super::phone::{is_valid_phone, phone_digits};
 use super::vat::{normalize_vat_id, vat_id_key};
-use crate::validate::{MAX_FIELD_CHARS, MAX_TEXT_CHARS};
+use crate::record::value::{MAX_FIELD_CHARS, MAX_TEXT_CHARS};
 use crate::vocab::AccountStatus;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -682,7 +682,7 @@ fn email(raw: &Raw<'_>, target: Target, problems: &mut Vec<RowProblem>) -> Strin
         return String::new();
     }
     let lower = value.to_lowercase();
-    if crate::validate::email(&lower).is_err() {
+    if crate::record::value::email(&lower).is_err() {
         problems.push(RowProblem::InvalidEmail {
             field: target,
             value: value.to_owned(),

@@ -3,7 +3,7 @@
 
 use super::{Batch, CommitListener, Committed, Group, Store, Ticket, TokenRecord};
 use crate::names::Team;
-use campo_core::customer::{CustomerDoc, Edit, Field, Stamp};
+use campo_core::record::{Edit, Kind, RecordDoc, Stamp};
 use campo_core::ids::{DeviceId, DocId, Seq};
 use campo_core::protocol::DocChange;
 use std::sync::{Arc, Mutex};
@@ -43,16 +43,16 @@ pub fn changes(doc: u8, n: usize) -> Vec<DocChange> {
         now_ms: 1_700_000_000_000,
     };
     let (mut d, first) =
-        CustomerDoc::create(id, &stamp, &[Edit::Set(Field::Name, "Bar Roma".into())]).unwrap();
+        RecordDoc::create(Kind::Account, id, &stamp, &[Edit::Set("name".into(), "Bar Roma".into())]).unwrap();
     let mut out = vec![DocChange {
         doc: id,
         bytes: first,
     }];
     for i in 1..n {
         let bytes = d
-            .edit(&stamp, &[Edit::Set(Field::City, format!("City {i}"))])
+            .edit(&stamp, &[Edit::Set("city".into(), format!("City {i}"))])
             .unwrap()
-            .unwrap();
+            .remove(0);
         out.push(DocChange { doc: id, bytes });
     }
     out

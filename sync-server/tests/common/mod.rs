@@ -9,7 +9,7 @@
 //! test` runs the suite both ways.
 #![allow(dead_code)] // Each scenario file uses a different part of the harness.
 
-use campo_core::customer::{CustomerDoc, Edit, Field, Stamp};
+use campo_core::record::{Edit, Kind, RecordDoc, Stamp};
 use campo_core::ids::{DeviceId, DocId, Seq};
 use campo_core::protocol::{ClientMsg, DocChange, Entry, ErrorCode, Hello, ServerMsg};
 use campo_relay::http::Site;
@@ -541,10 +541,11 @@ pub fn customer_changes(doc: u8, rep: &str, n: usize) -> Vec<DocChange> {
         rep,
         now_ms: 1_700_000_000_000,
     };
-    let (mut d, first) = CustomerDoc::create(
+    let (mut d, first) = RecordDoc::create(
+        Kind::Account,
         id,
         &stamp,
-        &[Edit::Set(Field::Name, format!("Customer {doc}"))],
+        &[Edit::Set("name".into(), format!("Customer {doc}"))],
     )
     .expect("create a customer");
     let mut out = vec![DocChange {
@@ -553,8 +554,9 @@ pub fn customer_changes(doc: u8, rep: &str, n: usize) -> Vec<DocChange> {
     }];
     for i in 1..n {
         let bytes = d
-            .edit(&stamp, &[Edit::Set(Field::City, format!("City {i}"))])
+            .edit(&stamp, &[Edit::Set("city".into(), format!("City {i}"))])
             .expect("edit")
+            .pop()
             .expect("a change");
         out.push(DocChange { doc: id, bytes });
     }
@@ -577,11 +579,12 @@ pub fn bulky_customer(doc: u8, chars: usize) -> DocChange {
         rep: "anna",
         now_ms: 1_700_000_000_000,
     };
-    let (_, bytes) = CustomerDoc::create(
+    let (_, bytes) = RecordDoc::create(
+        Kind::Account,
         id,
         &stamp,
         &[
-            Edit::Set(Field::Name, format!("Bulky {doc}")),
+            Edit::Set("name".into(), format!("Bulky {doc}")),
             Edit::Notes(notes),
         ],
     )
