@@ -46,7 +46,142 @@ pub fn check(bytes: &[u8]) -> Result<ChangeHash, InvalidChange> {
             change.other_actor_ids().len()
         )));
     }
+    // Automerge 0.12 panics while applying a change whose operations name an
+    // author (by index) beyond the change's list of authors, and its parser lets
+    // such a change through: check every index here.
+    let authors = 1 + change.other_actor_ids().len();
+    actor_indices_within(bytes, authors).map_err(InvalidChange)?;
     Ok(ChangeHash(hash))
+}
+
+/// Column type of actor indices in Automerge's column specification (low 3 bits).
+const ACTOR_COLUMN: u32 = 1;
+
+/// Checks that every actor index in the change's actor columns is below
+/// `authors`. `bytes` already parsed as one uncompressed change, so the layout
+/// is known to be sound; every read is still checked, as this must not panic.
+/// The layout (Automerge's binary format): chunk header, then dependencies,
+/// author, seq, start op, time, message, other authors, the column list (spec,
+/// length) and the columns' data. Actor columns are run-length encoded.
+fn actor_indices_within(bytes: &[u8], authors: usize) -> Result<(), String> {
+    let malformed = || "its operation columns are malformed".to_owned();
+    let mut r = Reader { bytes, at: 8 };
+    r.byte().ok_or_else(malformed)?; // chunk type
+    r.uleb().ok_or_else(malformed)?; // chunk length
+    let deps = r.uleb().ok_or_else(malformed)?;
+    r.skip(deps.checked_mul(32).ok_or_else(malformed)?)
+        .ok_or_else(malformed)?;
+    r.length_prefixed().ok_or_else(malformed)?; // author
+    r.uleb().ok_or_else(malformed)?; // seq
+    r.uleb().ok_or_else(malformed)?; // start op
+    r.uleb().ok_or_else(malformed)?; // time (signed, same length)
+    r.length_prefixed().ok_or_else(malformed)?; // message
+    let others = r.uleb().ok_or_else(malformed)?;
+    for _ in 0..others {
+        r.length_prefixed().ok_or_else(malformed)?;
+    }
+    let count = r.uleb().ok_or_else(malformed)?;
+    let mut columns = Vec::new();
+    for _ in 0..count {
+        let spec = r.uleb().ok_or_else(malformed)?;
+        let len = r.uleb().ok_or_else(malformed)?;
+        columns.push((spec, usize::try_from(len).map_err(|_| malformed())?));
+    }
+    let mut data = r.at;
+    for (spec, len) in columns {
+        let end = data.checked_add(len).ok_or_else(malformed)?;
+        let column = bytes.get(data..end).ok_or_else(malformed)?;
+        data = end;
+        if spec & 0b111 == u64::from(ACTOR_COLUMN) {
+            let highest = highest_in_rle(column).ok_or_else(malformed)?;
+            if let Some(index) = highest.filter(|i| *i >= authors as u64) {
+                return Err(format!(
+                    "an operation names author {index}, but the change lists {authors}"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The highest value in a run-length encoded column of unsigned integers
+/// (`None` inside when it holds only nulls), or `None` if it is malformed.
+/// Runs are a signed count, then one value (count > 0, repeated), `-count`
+/// values (count < 0), or a count of nulls (count = 0).
+fn highest_in_rle(column: &[u8]) -> Option<Option<u64>> {
+    let mut r = Reader {
+        bytes: column,
+        at: 0,
+    };
+    let mut highest = None;
+    while r.at < column.len() {
+        let count = r.sleb()?;
+        let values = match count {
+            0 => {
+                r.uleb()?; // a run of nulls
+                0
+            }
+            c if c > 0 => 1,
+            c => c.unsigned_abs(),
+        };
+        for _ in 0..values {
+            highest = highest.max(Some(r.uleb()?));
+        }
+    }
+    Some(highest)
+}
+
+/// A cursor over bytes whose reads return `None` past the end.
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl Reader<'_> {
+    fn byte(&mut self) -> Option<u8> {
+        let b = *self.bytes.get(self.at)?;
+        self.at += 1;
+        Some(b)
+    }
+
+    fn skip(&mut self, n: u64) -> Option<()> {
+        let end = self.at.checked_add(usize::try_from(n).ok()?)?;
+        (end <= self.bytes.len()).then(|| self.at = end)
+    }
+
+    /// An unsigned LEB128 number of at most 64 bits.
+    fn uleb(&mut self) -> Option<u64> {
+        let mut value = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = self.byte()?;
+            value |= u64::from(b & 0x7f).checked_shl(shift)?;
+            if b & 0x80 == 0 {
+                return Some(value);
+            }
+        }
+        None
+    }
+
+    /// A signed LEB128 number of at most 64 bits.
+    fn sleb(&mut self) -> Option<i64> {
+        let mut value = 0i64;
+        for shift in (0..64).step_by(7) {
+            let b = self.byte()?;
+            value |= i64::from(b & 0x7f).checked_shl(shift)?;
+            if b & 0x80 == 0 {
+                if shift + 7 < 64 && b & 0x40 != 0 {
+                    value |= -1i64 << (shift + 7);
+                }
+                return Some(value);
+            }
+        }
+        None
+    }
+
+    fn length_prefixed(&mut self) -> Option<()> {
+        let len = self.uleb()?;
+        self.skip(len)
+    }
 }
 
 #[cfg(test)]
@@ -123,6 +258,30 @@ mod tests {
         let change = automerge::Change::try_from(&c[..]).unwrap();
         assert!(change.deps().is_empty() && change.seq() == 1);
         automerge::Automerge::new().apply_changes([change]).unwrap();
+    }
+
+    /// Regression (fuzz crasher `change_check-op-names-unknown-author`): an
+    /// operation naming author 1 in a change that lists only its own author
+    /// passed the check and made Automerge panic on apply.
+    #[test]
+    fn an_operation_must_name_a_listed_author() {
+        let crasher = include_bytes!("../tests/fuzz-crashers/change_check-op-names-unknown-author");
+        let err = check(crasher).unwrap_err();
+        assert!(err.to_string().contains("names author 1"), "{err}");
+    }
+
+    #[test]
+    fn run_length_columns_are_read_as_automerge_writes_them() {
+        // A run of three 2s; a literal run of 0, 5; two nulls.
+        assert_eq!(highest_in_rle(&[3, 2, 0x7e, 0, 5, 0, 2]), Some(Some(5)));
+        assert_eq!(highest_in_rle(&[0, 9]), Some(None));
+        assert_eq!(highest_in_rle(&[]), Some(None));
+        // Cut short, or a literal run longer than the column: malformed.
+        assert_eq!(highest_in_rle(&[3]), None);
+        assert_eq!(highest_in_rle(&[0x7d, 1]), None);
+        // The most negative count does not overflow.
+        let min = [0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x7f];
+        assert_eq!(highest_in_rle(&min), None);
     }
 
     /// Regression: a compressed change (what `Change::bytes` gives for a large

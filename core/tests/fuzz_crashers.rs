@@ -74,6 +74,7 @@ fn every_committed_crasher_replays_without_failure() {
     // Each crasher committed so far is a change the check must now refuse.
     for name in [
         "change_check-root-change-with-seq-101",
+        "change_check-op-names-unknown-author",
         "change_check-flipped-bit",
         "change_check-compressed-change",
     ] {
