@@ -22,12 +22,20 @@ thread_local! {
 /// Reading it does not subscribe to anything: callers track `index_rev` themselves.
 pub fn dashboard(ui: AppState) -> Rc<Dashboard> {
     let rev = ui.index_rev.get_untracked();
-    if let Some(d) = CACHE.with(|c| c.borrow().as_ref().filter(|(r, _)| *r == rev).map(|(_, d)| d.clone())) {
+    if let Some(d) = CACHE.with(|c| {
+        c.borrow()
+            .as_ref()
+            .filter(|(r, _)| *r == rev)
+            .map(|(_, d)| d.clone())
+    }) {
         return d;
     }
     let today = platform::today_day();
     let book = ui.index.with_value(|i| i.book(today));
-    let d = Rc::new(Dashboard::compute(&book, &DashboardParams::for_today(today)));
+    let d = Rc::new(Dashboard::compute(
+        &book,
+        &DashboardParams::for_today(today),
+    ));
     CACHE.with(|c| *c.borrow_mut() = Some((rev, d.clone())));
     d
 }

@@ -167,7 +167,9 @@ fn Main() -> impl IntoView {
         });
     }
     Effect::new(move |_| {
-        let changed = ui.remote.with(|r| r.docs.contains(&campo_core::record::TEAM_DOC));
+        let changed = ui
+            .remote
+            .with(|r| r.docs.contains(&campo_core::record::TEAM_DOC));
         if changed && let Some(campo) = ui.campo() {
             spawn_local(async move { campo.load_team().await });
         }

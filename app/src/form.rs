@@ -96,7 +96,11 @@ pub fn diff(
     let mut errors: Vec<FieldError> = Vec::new();
     for f in kind.spec().fields {
         let typed = current.get(f.key);
-        let value = if f.ty == FieldType::LongText { typed } else { typed.trim() };
+        let value = if f.ty == FieldType::LongText {
+            typed
+        } else {
+            typed.trim()
+        };
         if f.required && value.is_empty() && (creating || !original.get(f.key).is_empty()) {
             errors.push((f.key.to_owned(), Invalid::Required(f.key.to_owned())));
             continue;
@@ -122,7 +126,10 @@ pub fn diff(
         }
         if original.notes != current.notes {
             if current.notes.chars().count() > value::MAX_TEXT_CHARS {
-                errors.push(("notes".into(), Invalid::TooLong("notes".into(), value::MAX_TEXT_CHARS)));
+                errors.push((
+                    "notes".into(),
+                    Invalid::TooLong("notes".into(), value::MAX_TEXT_CHARS),
+                ));
             } else {
                 edits.push(Edit::Notes(current.notes.clone()));
             }
@@ -131,14 +138,21 @@ pub fn diff(
             let v = v.trim();
             if original.custom.get(id).map_or("", |o| o.trim()) != v {
                 if v.chars().count() > value::MAX_FIELD_CHARS {
-                    errors.push((format!("custom/{id}"), Invalid::TooLong(id.clone(), value::MAX_FIELD_CHARS)));
+                    errors.push((
+                        format!("custom/{id}"),
+                        Invalid::TooLong(id.clone(), value::MAX_FIELD_CHARS),
+                    ));
                 } else {
                     edits.push(Edit::Custom(id.clone(), v.to_owned()));
                 }
             }
         }
     }
-    if errors.is_empty() { Ok(edits) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(edits)
+    } else {
+        Err(errors)
+    }
 }
 
 /// The form key an error from the core belongs to.
@@ -174,7 +188,10 @@ mod tests {
             diff(Kind::Account, &original, &current, false).unwrap(),
             vec![Edit::Set("city".into(), "Milano".into())]
         );
-        assert_eq!(diff(Kind::Account, &original, &original, false).unwrap(), vec![]);
+        assert_eq!(
+            diff(Kind::Account, &original, &original, false).unwrap(),
+            vec![]
+        );
     }
 
     #[test]
@@ -183,7 +200,13 @@ mod tests {
         current.fields.insert("phone", "12".into());
         current.fields.insert("vat_id", "IT123".into());
         current.tags = format!("ok, {}", "x".repeat(41));
-        let errors = diff(Kind::Account, &Snapshot::new_record(Kind::Account), &current, true).unwrap_err();
+        let errors = diff(
+            Kind::Account,
+            &Snapshot::new_record(Kind::Account),
+            &current,
+            true,
+        )
+        .unwrap_err();
         let mut keys: Vec<&str> = errors.iter().map(|(k, _)| k.as_str()).collect();
         keys.sort();
         assert_eq!(keys, vec!["email", "name", "phone", "tags", "vat_id"]);
@@ -192,7 +215,13 @@ mod tests {
     #[test]
     fn a_new_record_writes_its_defaults_and_typed_fields() {
         let current = with(Kind::Deal, "title", "Fornitura");
-        let edits = diff(Kind::Deal, &Snapshot::new_record(Kind::Deal), &current, true).unwrap();
+        let edits = diff(
+            Kind::Deal,
+            &Snapshot::new_record(Kind::Deal),
+            &current,
+            true,
+        )
+        .unwrap();
         assert!(edits.contains(&Edit::Set("title".into(), "Fornitura".into())));
         assert!(edits.contains(&Edit::Set("stage".into(), "lead".into())));
     }

@@ -5,12 +5,12 @@ use crate::i18n::Lang;
 use crate::session::Campo;
 use campo_core::ids::DocId;
 use campo_core::index::{Index, Query};
+use campo_core::protocol::ErrorCode;
 use campo_core::record::{Kind, Record};
 use campo_core::summary::Summary;
-use std::collections::BTreeMap;
-use campo_core::protocol::ErrorCode;
 use campo_core::sync::{Phase, Status};
 use leptos::prelude::*;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 /// Which page is showing.
@@ -241,15 +241,35 @@ mod tests {
     #[test]
     fn routes_round_trip_through_the_hash() {
         let id = DocId([0xab; 16]);
-        let mut routes = vec![Route::Today, Route::Search, Route::Dashboard, Route::Admin, Route::Data];
-        for k in [Kind::Account, Kind::Person, Kind::Product, Kind::Deal, Kind::Task] {
-            routes.extend([Route::List(k), Route::Record(k, id), Route::New(k, None), Route::New(k, Some(id))]);
+        let mut routes = vec![
+            Route::Today,
+            Route::Search,
+            Route::Dashboard,
+            Route::Admin,
+            Route::Data,
+        ];
+        for k in [
+            Kind::Account,
+            Kind::Person,
+            Kind::Product,
+            Kind::Deal,
+            Kind::Task,
+        ] {
+            routes.extend([
+                Route::List(k),
+                Route::Record(k, id),
+                Route::New(k, None),
+                Route::New(k, Some(id)),
+            ]);
         }
         for r in routes {
             assert_eq!(Route::from_hash(&r.hash()), r);
         }
         assert_eq!(Route::from_hash(""), Route::Today);
-        assert_eq!(Route::from_hash("#/accounts/not-an-id"), Route::List(Kind::Account));
+        assert_eq!(
+            Route::from_hash("#/accounts/not-an-id"),
+            Route::List(Kind::Account)
+        );
         assert_eq!(Route::from_hash("#/nowhere"), Route::Today);
     }
 }

@@ -187,18 +187,19 @@ impl Reader<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::customer::{CustomerDoc, Edit, Field, Stamp};
     use crate::ids::DocId;
+    use crate::record::{Edit, Kind, RecordDoc, Stamp};
 
     fn a_change() -> Vec<u8> {
         let stamp = Stamp {
             rep: "anna",
             now_ms: 1,
         };
-        CustomerDoc::create(
+        RecordDoc::create(
+            Kind::Account,
             DocId([1; 16]),
             &stamp,
-            &[Edit::Set(Field::Name, "Bar Roma".into())],
+            &[Edit::Set("name".into(), "Bar Roma".into())],
         )
         .unwrap()
         .1
@@ -292,11 +293,12 @@ mod tests {
             rep: "anna",
             now_ms: 1,
         };
-        let (_, raw) = CustomerDoc::create(
+        let (_, raw) = RecordDoc::create(
+            Kind::Account,
             DocId([2; 16]),
             &stamp,
             &[
-                Edit::Set(Field::Name, "Bar Roma".into()),
+                Edit::Set("name".into(), "Bar Roma".into()),
                 Edit::Notes("caffè ".repeat(400)),
             ],
         )

@@ -86,8 +86,12 @@ fn touch_text(lang: i18n::Lang, kind: Kind, touch: &Touch) -> String {
             let spec = kind.spec().field(key);
             let shown = match (spec.map(|f| f.ty), value) {
                 (_, v) if v.is_empty() => i18n::empty_value(lang).to_owned(),
-                (Some(campo_core::record::FieldType::Choice(_)), v) => i18n::choice_label(lang, key, v.as_str()).to_owned(),
-                (Some(campo_core::record::FieldType::Money), v) => i18n::money(lang, v.as_int().unwrap_or(0)),
+                (Some(campo_core::record::FieldType::Choice(_)), v) => {
+                    i18n::choice_label(lang, key, v.as_str()).to_owned()
+                }
+                (Some(campo_core::record::FieldType::Money), v) => {
+                    i18n::money(lang, v.as_int().unwrap_or(0))
+                }
                 (Some(campo_core::record::FieldType::Ref(_)), _) => "…".to_owned(),
                 (Some(ty), v) => v.input(ty),
                 (None, v) => v.input(campo_core::record::FieldType::Text),

@@ -21,7 +21,9 @@ pub fn Interactions(ctx: Ctx) -> impl IntoView {
     let error = RwSignal::new(None::<campo_core::record::Invalid>);
 
     let log_it = move || {
-        let Some(ch) = channel.get_untracked() else { return };
+        let Some(ch) = channel.get_untracked() else {
+            return;
+        };
         let d = date.get_untracked();
         if let Err(e) = Day::parse(&d) {
             error.set(Some(campo_core::record::Invalid::Date(e.0)));
@@ -31,8 +33,14 @@ pub fn Interactions(ctx: Ctx) -> impl IntoView {
         let mut fields = vec![
             ("channel".to_owned(), ch.to_owned()),
             ("date".to_owned(), d),
-            ("summary".to_owned(), summary.get_untracked().trim().to_owned()),
-            ("next_step".to_owned(), next_step.get_untracked().trim().to_owned()),
+            (
+                "summary".to_owned(),
+                summary.get_untracked().trim().to_owned(),
+            ),
+            (
+                "next_step".to_owned(),
+                next_step.get_untracked().trim().to_owned(),
+            ),
             ("rating".to_owned(), rating.get_untracked().to_owned()),
         ];
         if ctx.kind == Kind::Person
@@ -117,7 +125,9 @@ pub fn Interactions(ctx: Ctx) -> impl IntoView {
     let rows = move || {
         let lang = lang();
         let mut list: Vec<Item> = ctx.record.with(|r| {
-            r.as_ref().map(|r| r.items("interactions").cloned().collect()).unwrap_or_default()
+            r.as_ref()
+                .map(|r| r.items("interactions").cloned().collect())
+                .unwrap_or_default()
         });
         list.sort_by(|a, b| b.text("date").cmp(a.text("date")).then(b.at.cmp(&a.at)));
         if list.is_empty() {
@@ -145,9 +155,15 @@ pub fn Interactions(ctx: Ctx) -> impl IntoView {
 }
 
 fn interaction_row(ctx: Ctx, lang: i18n::Lang, i: Item) -> impl IntoView {
-    let person = i.get("person").as_id().filter(|_| ctx.kind == Kind::Account).and_then(|id| {
-        ctx.ui.index.with_value(|x| x.get(&id).map(|s| (id, s.title.clone())))
-    });
+    let person = i
+        .get("person")
+        .as_id()
+        .filter(|_| ctx.kind == Kind::Account)
+        .and_then(|id| {
+            ctx.ui
+                .index
+                .with_value(|x| x.get(&id).map(|s| (id, s.title.clone())))
+        });
     let rating = i.text("rating").to_owned();
     view! {
         <li class="interaction" data-testid="interaction-row">

@@ -33,8 +33,15 @@ pub fn RefPicker(
         if text.trim().is_empty() {
             return Some(Vec::new());
         }
-        let q = Query { kind: Some(kind), text, ..Query::default() };
-        let ctx = QueryContext { today: crate::platform::today_day(), segment: None };
+        let q = Query {
+            kind: Some(kind),
+            text,
+            ..Query::default()
+        };
+        let ctx = QueryContext {
+            today: crate::platform::today_day(),
+            segment: None,
+        };
         Some(ui.index.with_value(|i| {
             i.search(&q, &ctx, MATCHES)
                 .items

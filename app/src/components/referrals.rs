@@ -13,7 +13,9 @@ pub fn Referrals(account: DocId, record: Signal<Option<Record>>) -> impl IntoVie
     let by = move || {
         let id = record.with(|r| r.as_ref().and_then(|r| r.get("referred_by").as_id()))?;
         ui.index_rev.track();
-        let title = ui.index.with_value(|i| i.get(&id).map(|s| s.title.clone()))?;
+        let title = ui
+            .index
+            .with_value(|i| i.get(&id).map(|s| s.title.clone()))?;
         Some(view! {
             <p data-testid="referred-by">
                 {t(lang(), Msg::ReferredBy)} " "

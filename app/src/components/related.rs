@@ -14,7 +14,12 @@ pub fn Related(account: DocId, kind: Kind) -> impl IntoView {
     let lang = move || ui.lang.get();
     let items = Memo::new(move |_| {
         ui.index_rev.track();
-        ui.index.with_value(|i| i.related(account, kind).into_iter().cloned().collect::<Vec<Summary>>())
+        ui.index.with_value(|i| {
+            i.related(account, kind)
+                .into_iter()
+                .cloned()
+                .collect::<Vec<Summary>>()
+        })
     });
     view! {
         <section class="card related" data-testid=format!("related-{}", kind.key())>

@@ -21,7 +21,10 @@ pub fn day(lang: Lang, d: Day) -> String {
     let (y, m, dd) = d.ymd();
     match lang {
         Lang::It => format!("{dd:02}/{m:02}/{y}"),
-        Lang::En => format!("{dd} {} {y}", MONTHS_EN[(m as usize).saturating_sub(1).min(11)]),
+        Lang::En => format!(
+            "{dd} {} {y}",
+            MONTHS_EN[(m as usize).saturating_sub(1).min(11)]
+        ),
     }
 }
 
@@ -56,7 +59,11 @@ pub fn number(lang: Lang, x: f64, decimals: usize) -> String {
         Lang::It => ('.', ','),
         Lang::En => (',', '.'),
     };
-    let sign = if x < 0.0 && s.bytes().any(|b| b.is_ascii_digit() && b != b'0') { "-" } else { "" };
+    let sign = if x < 0.0 && s.bytes().any(|b| b.is_ascii_digit() && b != b'0') {
+        "-"
+    } else {
+        ""
+    };
     let mut out = format!("{sign}{}", group(int, thousands));
     if !frac.is_empty() {
         out.push(point);
@@ -68,7 +75,10 @@ pub fn number(lang: Lang, x: f64, decimals: usize) -> String {
 /// Cents as euros: `1.234,50 €` / `€1,234.50`.
 pub fn money(lang: Lang, cents: i64) -> String {
     let abs = cents.unsigned_abs();
-    let digits = group(&(abs / 100).to_string(), if lang == Lang::It { '.' } else { ',' });
+    let digits = group(
+        &(abs / 100).to_string(),
+        if lang == Lang::It { '.' } else { ',' },
+    );
     let sign = if cents < 0 { "-" } else { "" };
     match lang {
         Lang::It => format!("{sign}{digits},{:02} €", abs % 100),

@@ -48,7 +48,9 @@ pub fn field_label(lang: Lang, kind: Kind, key: &str) -> &'static str {
         (Kind::Person, "name") => ("Nome e cognome", "Full name"),
         (Kind::Product, "name") => ("Descrizione", "Name"),
         (Kind::Team, "name") => ("Nome del team", "Team name"),
-        (Kind::Person, "account") | (Kind::Deal, "account") | (Kind::Task, "account") => ("Azienda", "Account"),
+        (Kind::Person, "account") | (Kind::Deal, "account") | (Kind::Task, "account") => {
+            ("Azienda", "Account")
+        }
         (Kind::Task, "type") => ("Tipo", "Type"),
         (_, "category") => ("Categoria", "Category"),
         (_, "company") => ("Denominazione legale", "Legal name"),
@@ -64,7 +66,10 @@ pub fn field_label(lang: Lang, kind: Kind, key: &str) -> &'static str {
         (_, "traits") => ("Caratteristiche", "Traits"),
         (_, "preferences") => ("Preferenze", "Preferences"),
         (_, "source") => ("Origine dei dati", "Data source"),
-        (_, "source_detail") => ("Dettaglio origine (file, fornitore)", "Source detail (file, provider)"),
+        (_, "source_detail") => (
+            "Dettaglio origine (file, fornitore)",
+            "Source detail (file, provider)",
+        ),
         (_, "source_date") => ("Data di acquisizione", "Acquired on"),
         (_, "owner") => ("Responsabile", "Owner"),
         (_, "referred_by") => ("Segnalato da", "Referred by"),
@@ -218,9 +223,10 @@ mod tests {
     fn every_schema_key_is_translated() {
         for kind in Kind::ALL {
             let spec = kind.spec();
-            let colls = spec.collections.iter().flat_map(|c| {
-                std::iter::once(c.fields).chain(c.sub.map(|s| s.fields))
-            });
+            let colls = spec
+                .collections
+                .iter()
+                .flat_map(|c| std::iter::once(c.fields).chain(c.sub.map(|s| s.fields)));
             for f in spec.fields.iter().chain(colls.flatten()) {
                 for lang in [Lang::It, Lang::En] {
                     assert_ne!(field_label(lang, kind, f.key), "?", "{kind:?}.{}", f.key);

@@ -63,7 +63,10 @@ fn CustomFields() -> impl IntoView {
     let target = RwSignal::new("account".to_owned());
     let defs = move || -> Vec<Item> {
         ui.team_doc.with(|t| {
-            let mut d: Vec<Item> = t.as_ref().map(|t| t.items("custom_fields").cloned().collect()).unwrap_or_default();
+            let mut d: Vec<Item> = t
+                .as_ref()
+                .map(|t| t.items("custom_fields").cloned().collect())
+                .unwrap_or_default();
             d.sort_by_key(|i| (i.get("position").as_int().unwrap_or(0), i.at));
             d
         })
@@ -175,7 +178,11 @@ fn SavedViews() -> impl IntoView {
     let lang = move || ui.lang.get();
     let error = RwSignal::new(None::<String>);
     let views = move || -> Vec<Item> {
-        ui.team_doc.with(|t| t.as_ref().map(|t| t.items("views").cloned().collect()).unwrap_or_default())
+        ui.team_doc.with(|t| {
+            t.as_ref()
+                .map(|t| t.items("views").cloned().collect())
+                .unwrap_or_default()
+        })
     };
     view! {
         <section class="card" data-testid="saved-views-admin">

@@ -59,7 +59,10 @@ pub fn ListPage(kind: Kind) -> impl IntoView {
         let q = query.get();
         let n = limit.get();
         let segment = crate::analytics_view::segment_ids(ui, q.segment.as_deref());
-        let ctx = QueryContext { today: platform::today_day(), segment: segment.as_ref() };
+        let ctx = QueryContext {
+            today: platform::today_day(),
+            segment: segment.as_ref(),
+        };
         ui.index.with_value(|index| {
             let r = index.search(&q, &ctx, n);
             let items: Vec<Summary> = r.items.into_iter().cloned().collect();
@@ -146,26 +149,34 @@ fn select_filter(
     }
 }
 
-fn filters(ui: AppState, kind: Kind, query: Memo<Query>, set: impl Fn(&dyn Fn(&mut Query)) + Copy + 'static) -> impl IntoView {
+fn filters(
+    ui: AppState,
+    kind: Kind,
+    query: Memo<Query>,
+    set: impl Fn(&dyn Fn(&mut Query)) + Copy + 'static,
+) -> impl IntoView {
     let lang = move || ui.lang.get();
     let _: Option<&Setter> = None;
     let owners = move || {
         ui.index_rev.track();
-        ui.index.with_value(|i| i.values(kind, |s| vec![s.owner.as_str()]))
+        ui.index
+            .with_value(|i| i.values(kind, |s| vec![s.owner.as_str()]))
             .into_iter()
             .map(|o| (o.clone(), o))
             .collect()
     };
     let tags = move || {
         ui.index_rev.track();
-        ui.index.with_value(|i| i.values(kind, |s| s.tags.iter().map(String::as_str).collect()))
+        ui.index
+            .with_value(|i| i.values(kind, |s| s.tags.iter().map(String::as_str).collect()))
             .into_iter()
             .map(|o| (o.clone(), o))
             .collect()
     };
     let cities = move || {
         ui.index_rev.track();
-        ui.index.with_value(|i| i.values(kind, |s| vec![s.city.as_str()]))
+        ui.index
+            .with_value(|i| i.values(kind, |s| vec![s.city.as_str()]))
             .into_iter()
             .map(|o| (o.clone(), o))
             .collect()
@@ -175,7 +186,12 @@ fn filters(ui: AppState, kind: Kind, query: Memo<Query>, set: impl Fn(&dyn Fn(&m
         status_choices(kind)
             .iter()
             .filter(|k| !k.is_empty())
-            .map(|k| (k.to_string(), i18n::choice_label(lang(), field, k).to_owned()))
+            .map(|k| {
+                (
+                    k.to_string(),
+                    i18n::choice_label(lang(), field, k).to_owned(),
+                )
+            })
             .collect()
     };
     let segments = move || crate::analytics_view::segment_options(lang());
@@ -245,7 +261,13 @@ fn saved_views(ui: AppState, kind: Kind, query: Memo<Query>) -> impl IntoView {
                 .map(|t| {
                     t.items("views")
                         .filter(|v| v.text("list") == kind.key())
-                        .map(|v| (v.id.clone(), v.text("name").to_owned(), v.text("query").to_owned()))
+                        .map(|v| {
+                            (
+                                v.id.clone(),
+                                v.text("name").to_owned(),
+                                v.text("query").to_owned(),
+                            )
+                        })
                         .collect::<Vec<_>>()
                 })
                 .unwrap_or_default()

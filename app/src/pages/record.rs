@@ -17,7 +17,9 @@ use crate::records::{SaveError, log};
 use crate::state::{AppState, Route, use_app};
 use crate::storage::StorageError;
 use campo_core::ids::DocId;
-use campo_core::record::{Edit, EditError, FieldSpec, FieldType, Invalid, Kind, Place, Record, Val};
+use campo_core::record::{
+    Edit, EditError, FieldSpec, FieldType, Invalid, Kind, Place, Record, Val,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -122,7 +124,11 @@ impl Ctx {
 }
 
 #[component]
-pub fn RecordPage(kind: Kind, id: Option<DocId>, #[prop(optional)] account: Option<DocId>) -> impl IntoView {
+pub fn RecordPage(
+    kind: Kind,
+    id: Option<DocId>,
+    #[prop(optional)] account: Option<DocId>,
+) -> impl IntoView {
     let ui = use_app();
     let ctx = Ctx {
         ui,
@@ -133,7 +139,11 @@ pub fn RecordPage(kind: Kind, id: Option<DocId>, #[prop(optional)] account: Opti
         record: RwSignal::new(None),
         errors: RwSignal::new(Vec::new()),
         notice: RwSignal::new(None),
-        load: RwSignal::new(if id.is_some() { Load::Loading } else { Load::Ready }),
+        load: RwSignal::new(if id.is_some() {
+            Load::Loading
+        } else {
+            Load::Ready
+        }),
     };
     let mut fresh = Snapshot::new_record(kind);
     if let (Some(account), true) = (account, kind.spec().field("account").is_some()) {
@@ -177,7 +187,11 @@ pub fn RecordPage(kind: Kind, id: Option<DocId>, #[prop(optional)] account: Opti
     };
     let title = move || {
         let name = ctx.original.with(|o| o.get(kind.spec().title).to_owned());
-        if name.is_empty() { i18n::new_record(lang(), kind) } else { name }
+        if name.is_empty() {
+            i18n::new_record(lang(), kind)
+        } else {
+            name
+        }
     };
     view! {
         <section class="record-page" data-kind=kind.key()>
@@ -259,7 +273,10 @@ fn save(ctx: Ctx) {
         if current.get("probability").is_empty() {
             let stage = campo_core::vocab::Stage::from_key(current.get("stage"))
                 .unwrap_or(campo_core::vocab::Stage::Lead);
-            edits.push(Edit::Set("probability".into(), stage.default_probability().to_string()));
+            edits.push(Edit::Set(
+                "probability".into(),
+                stage.default_probability().to_string(),
+            ));
         }
     }
     let Some(campo) = ctx.ui.campo() else { return };
@@ -330,8 +347,16 @@ fn form_view(ctx: Ctx, dirty: Memo<bool>) -> impl IntoView {
     let ui = ctx.ui;
     let lang = move || ui.lang.get();
     let spec = ctx.kind.spec();
-    let main: Vec<&'static FieldSpec> = spec.fields.iter().filter(|f| f.place == Place::Root).collect();
-    let address: Vec<&'static FieldSpec> = spec.fields.iter().filter(|f| f.place == Place::Address).collect();
+    let main: Vec<&'static FieldSpec> = spec
+        .fields
+        .iter()
+        .filter(|f| f.place == Place::Root)
+        .collect();
+    let address: Vec<&'static FieldSpec> = spec
+        .fields
+        .iter()
+        .filter(|f| f.place == Place::Address)
+        .collect();
     let last_edit = move || {
         ctx.record.with(|r| {
             r.as_ref()
@@ -397,7 +422,10 @@ fn extras(ctx: Ctx) -> impl IntoView {
                 .as_ref()
                 .map(|t| {
                     t.items("custom_fields")
-                        .filter(|d| d.text("applies_to") == kind || (d.text("applies_to").is_empty() && kind == "account"))
+                        .filter(|d| {
+                            d.text("applies_to") == kind
+                                || (d.text("applies_to").is_empty() && kind == "account")
+                        })
                         .map(|d| {
                             (
                                 d.id.clone(),
@@ -451,17 +479,27 @@ fn custom_field(ctx: Ctx, id: String, label: String, ty: String, choices: String
     let dom_id = format!("c-{id}");
     let value = {
         let id = id.clone();
-        move || ctx.current.with(|c| c.custom.get(&id).cloned().unwrap_or_default())
+        move || {
+            ctx.current
+                .with(|c| c.custom.get(&id).cloned().unwrap_or_default())
+        }
     };
     let set = {
         let id = id.clone();
-        move |v: String| ctx.current.update(|c| {
-            c.custom.insert(id.clone(), v);
-        })
+        move |v: String| {
+            ctx.current.update(|c| {
+                c.custom.insert(id.clone(), v);
+            })
+        }
     };
     let input = match ty.as_str() {
         "choice" => {
-            let options: Vec<String> = choices.split('|').map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned).collect();
+            let options: Vec<String> = choices
+                .split('|')
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(str::to_owned)
+                .collect();
             let value = value.clone();
             view! {
                 <select id=dom_id.clone() data-testid=format!("field-{key}") on:change=move |ev| set(event_target_value(&ev))>
@@ -527,9 +565,11 @@ fn field_view(ctx: Ctx, f: &'static FieldSpec) -> impl IntoView {
     let key = f.key;
     let dom_id = format!("f-{key}");
     let value = move || ctx.current.with(|c| c.get(key).to_owned());
-    let set = move |v: String| ctx.current.update(|c| {
-        c.fields.insert(key, v);
-    });
+    let set = move |v: String| {
+        ctx.current.update(|c| {
+            c.fields.insert(key, v);
+        })
+    };
     let lang = move || ui.lang.get();
     let input = match f.ty {
         FieldType::Choice(keys) => view! {
@@ -606,7 +646,12 @@ fn contact_link(ty: FieldType, value: &str) -> Option<impl IntoView + use<>> {
         return None;
     }
     let href = match ty {
-        FieldType::Phone => format!("tel:{}", v.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect::<String>()),
+        FieldType::Phone => format!(
+            "tel:{}",
+            v.chars()
+                .filter(|c| c.is_ascii_digit() || *c == '+')
+                .collect::<String>()
+        ),
         FieldType::Email if campo_core::record::value::email(v).is_ok() => format!("mailto:{v}"),
         FieldType::Url if v.starts_with("http://") || v.starts_with("https://") => v.to_owned(),
         FieldType::Url => format!("https://{v}"),
@@ -634,7 +679,9 @@ fn map_link(ctx: Ctx) -> Option<impl IntoView + use<>> {
         js_sys::encode_uri_component(&address)
     );
     let lang = ctx.ui.lang.get();
-    Some(view! { <a class="field-link small" data-testid="map-link" href=href rel="noopener" target="_blank">{t(lang, Msg::OpenMap)}</a> })
+    Some(
+        view! { <a class="field-link small" data-testid="map-link" href=href rel="noopener" target="_blank">{t(lang, Msg::OpenMap)}</a> },
+    )
 }
 
 /// How a stored value reads in the UI.
@@ -643,11 +690,17 @@ fn shown(lang: Lang, ctx: Ctx, f: Option<&FieldSpec>, v: &Val) -> String {
         return i18n::empty_value(lang).to_owned();
     }
     match f.map(|f| f.ty) {
-        Some(FieldType::Choice(_)) => i18n::choice_label(lang, f.map_or("", |f| f.key), v.as_str()).to_owned(),
+        Some(FieldType::Choice(_)) => {
+            i18n::choice_label(lang, f.map_or("", |f| f.key), v.as_str()).to_owned()
+        }
         Some(FieldType::Money) => i18n::money(lang, v.as_int().unwrap_or(0)),
         Some(FieldType::Ref(_)) => v
             .as_id()
-            .and_then(|id| ctx.ui.index.with_value(|i| i.get(&id).map(|s| s.title.clone())))
+            .and_then(|id| {
+                ctx.ui
+                    .index
+                    .with_value(|i| i.get(&id).map(|s| s.title.clone()))
+            })
             .unwrap_or_else(|| v.as_str().to_owned()),
         Some(ty) => v.input(ty),
         None => v.input(FieldType::Text),

@@ -21,11 +21,20 @@ pub fn SearchPage() -> impl IntoView {
         if text.trim().is_empty() {
             return (Vec::new(), 0);
         }
-        let q = Query { text, ..Query::default() };
-        let ctx = QueryContext { today: platform::today_day(), segment: None };
+        let q = Query {
+            text,
+            ..Query::default()
+        };
+        let ctx = QueryContext {
+            today: platform::today_day(),
+            segment: None,
+        };
         ui.index.with_value(|i| {
             let r = i.search(&q, &ctx, LIMIT);
-            (r.items.into_iter().cloned().collect::<Vec<Summary>>(), r.total)
+            (
+                r.items.into_iter().cloned().collect::<Vec<Summary>>(),
+                r.total,
+            )
         })
     });
     view! {
