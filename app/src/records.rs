@@ -15,10 +15,10 @@
 
 use crate::storage::{LocalEdit, Storage, StorageError, StoredDoc};
 use crate::tabs::{self, HeldLock};
-use campo_core::record::{DocError, Edit, EditError, Kind, Record, RecordDoc, Stamp};
 use campo_core::ids::{DocId, Seq};
-use campo_core::summary::Summary;
 use campo_core::protocol::{DocChange, Entry};
+use campo_core::record::{DocError, Edit, EditError, Kind, Record, RecordDoc, Stamp};
+use campo_core::summary::Summary;
 use campo_core::sync::OutboxId;
 use futures::lock::{Mutex, MutexGuard};
 use std::cell::{Cell, RefCell};
@@ -73,7 +73,11 @@ pub type MergeFn = Box<dyn Fn(&Record) -> Vec<Edit>>;
 pub enum BulkOp {
     /// A new record. The caller picks the id, so records of one import can refer
     /// to each other (a person to the account created with it).
-    Create { id: DocId, kind: Kind, edits: Vec<Edit> },
+    Create {
+        id: DocId,
+        kind: Kind,
+        edits: Vec<Edit>,
+    },
     /// Edits to a stored record, computed from its current state while the write
     /// lock is held (filling an existing account's empty fields from an imported
     /// row). No edits, no change.
@@ -241,7 +245,10 @@ impl Records {
     }
 
     /// A record's kind and history (one diff per change: for the record on screen).
-    pub async fn history(&self, id: DocId) -> Option<(Option<Kind>, Vec<campo_core::record::HistoryEntry>)> {
+    pub async fn history(
+        &self,
+        id: DocId,
+    ) -> Option<(Option<Kind>, Vec<campo_core::record::HistoryEntry>)> {
         let _guard = self.lock.lock().await;
         let mut doc = match self.take_cached(id) {
             Some(doc) => doc,
@@ -269,7 +276,12 @@ impl Records {
     /// device builds the same first change, so the relay stores it once.
     pub async fn ensure_team_doc(&self) -> Result<Option<Saved>, SaveError> {
         let _guard = self.write_lock().await;
-        if self.storage.load_doc(campo_core::record::TEAM_DOC).await?.is_some() {
+        if self
+            .storage
+            .load_doc(campo_core::record::TEAM_DOC)
+            .await?
+            .is_some()
+        {
             return Ok(None);
         }
         let (doc, change) = RecordDoc::team();
@@ -538,7 +550,9 @@ impl Records {
                         merged += 1;
                         if let Err(e) = doc.apply(&stored) {
                             // The backup's copy replaces a stored copy that cannot be read.
-                            log(&format!("stored document {id} is damaged ({e}); restoring the backup's copy"));
+                            log(&format!(
+                                "stored document {id} is damaged ({e}); restoring the backup's copy"
+                            ));
                         }
                     }
                     None => added += 1,
@@ -661,10 +675,7 @@ impl Records {
 
     /// Rebuilds the summaries of these documents from the documents themselves
     /// (for summaries that are missing or unreadable).
-    pub async fn rebuild_summaries(
-        &self,
-        ids: &[DocId],
-    ) -> Result<Vec<Summary>, StorageError> {
+    pub async fn rebuild_summaries(&self, ids: &[DocId]) -> Result<Vec<Summary>, StorageError> {
         let _guard = self.write_lock().await;
         let mut summaries = Vec::new();
         for chunk in ids.chunks(200) {

@@ -2,19 +2,19 @@
 //! the outbox, signs in, and turns form saves into stored changes that the sync
 //! connection sends.
 
+use crate::platform;
 use crate::records::{
     BulkError, BulkOp, BulkSaved, OpenError, Records, RestoreError, Restored, SaveError, Saved, log,
 };
-use crate::platform;
 use crate::settings;
 use crate::state::{AppState, Stage};
 use crate::storage::{Storage, StorageError};
 use crate::sync_conn::SyncConn;
 use crate::tabs::{self, Channel, TabMsg};
-use campo_core::record::{Edit, Kind, Record, Stamp};
 use campo_core::ids::{DeviceId, DocId, Seq};
 use campo_core::index::Index;
 use campo_core::protocol::DocChange;
+use campo_core::record::{Edit, Kind, Record, Stamp};
 use campo_core::sync::{Credentials, OutboxId, SyncClient};
 use leptos::prelude::*;
 use leptos::task::spawn_local;

@@ -13,8 +13,8 @@
 //! disagree after a crash or a closed tab.
 
 use campo_core::ids::{DocId, Seq};
-use campo_core::summary::Summary;
 use campo_core::protocol::DocChange;
+use campo_core::summary::Summary;
 use campo_core::sync::OutboxId;
 use idb::{Database, DatabaseEvent, Factory, ObjectStoreParams, TransactionMode};
 use js_sys::Uint8Array;
@@ -164,9 +164,7 @@ impl Storage {
 
     /// Every stored summary. Undecodable ones are skipped and their ids returned,
     /// so the caller can rebuild them from their documents.
-    pub async fn load_all_summaries(
-        &self,
-    ) -> Result<(Vec<Summary>, Vec<DocId>), StorageError> {
+    pub async fn load_all_summaries(&self) -> Result<(Vec<Summary>, Vec<DocId>), StorageError> {
         let tx = self
             .db
             .transaction(&[SUMMARIES], TransactionMode::ReadOnly)?;
@@ -191,10 +189,7 @@ impl Storage {
 
     /// The stored summaries of these documents (those that have one), for
     /// another tab's changes.
-    pub async fn load_summaries(
-        &self,
-        ids: &[DocId],
-    ) -> Result<Vec<Summary>, StorageError> {
+    pub async fn load_summaries(&self, ids: &[DocId]) -> Result<Vec<Summary>, StorageError> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -305,7 +300,10 @@ impl Storage {
                 doc: edit.id,
                 bytes: bytes.clone(),
             };
-            outbox.put(&outbox_value(&change), Some(&number(edit.outbox_id + i as u64)))?;
+            outbox.put(
+                &outbox_value(&change),
+                Some(&number(edit.outbox_id + i as u64)),
+            )?;
         }
         tx.object_store(META)?.put(
             &number(edit.outbox_id + edit.changes.len() as u64),

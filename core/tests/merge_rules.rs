@@ -247,7 +247,11 @@ fn a_concurrent_delete_and_restore_agree_but_list_no_conflict() {
             doc.apply(change).unwrap();
         }
     }
-    assert_eq!(anna.heads().len(), 2, "Carla's deletion and Bruno's restore");
+    assert_eq!(
+        anna.heads().len(),
+        2,
+        "Carla's deletion and Bruno's restore"
+    );
     let r = anna.read();
     assert_eq!(r, bruno.read());
     assert_eq!(r, carla.read());

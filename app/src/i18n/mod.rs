@@ -1,8 +1,8 @@
 //! Every user-visible string, in Italian and English. Nothing outside this module
 //! spells out text the user reads.
 
-pub mod analytics;
 pub mod admin;
+pub mod analytics;
 pub mod data;
 mod format;
 pub mod kanban;
@@ -13,9 +13,9 @@ pub mod today;
 pub use format::{date, date_time, day, money, number, percent};
 pub use labels::{choice_label, coll_label, field_label, kind_label, kind_plural};
 
-use campo_core::protocol::ErrorCode;
 use campo_core::analytics::rfm::Segment;
 use campo_core::index::Sort;
+use campo_core::protocol::ErrorCode;
 use campo_core::record::{Invalid, Kind};
 use campo_core::summary::Summary;
 
@@ -236,10 +236,16 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
         ),
         Unsaved => ("Modifiche non salvate", "Unsaved changes"),
         LanguageSwitch => ("Lingua", "Language"),
-        InTheBin => ("Questa scheda è nel cestino: non compare negli elenchi.", "This record is in the bin: it does not show in lists."),
+        InTheBin => (
+            "Questa scheda è nel cestino: non compare negli elenchi.",
+            "This record is in the bin: it does not show in lists.",
+        ),
         Restore => ("Ripristina", "Restore"),
         Delete => ("Sposta nel cestino", "Move to bin"),
-        ConfirmDelete => ("Spostare questa scheda nel cestino? Si potrà ripristinare.", "Move this record to the bin? It can be restored."),
+        ConfirmDelete => (
+            "Spostare questa scheda nel cestino? Si potrà ripristinare.",
+            "Move this record to the bin? It can be restored.",
+        ),
         TagsHint => ("Separate da virgole", "Separated by commas"),
         OpenMap => ("Apri sulla mappa", "Open on the map"),
         TypeToSearch => ("Scrivi per cercare…", "Type to search…"),
@@ -248,7 +254,10 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
         NoneYet => ("Ancora nessuno.", "None yet."),
         ReferredBy => ("Segnalato da", "Referred by"),
         Referrals => ("Passaparola", "Referrals"),
-        NoReferrals => ("Non ha ancora segnalato nessuno.", "Has not referred anyone yet."),
+        NoReferrals => (
+            "Non ha ancora segnalato nessuno.",
+            "Has not referred anyone yet.",
+        ),
         HasReferred => ("Ha segnalato:", "Has referred:"),
         History => ("Cronologia", "History"),
         ShowAll => ("Mostra tutto", "Show all"),
@@ -277,7 +286,10 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
         NavAdmin => ("Team", "Team"),
         NavData => ("Dati", "Data"),
         MainNav => ("Sezioni", "Sections"),
-        SearchEverything => ("Cerca in aziende, persone, trattative, note…", "Search accounts, people, deals, notes…"),
+        SearchEverything => (
+            "Cerca in aziende, persone, trattative, note…",
+            "Search accounts, people, deals, notes…",
+        ),
     };
     match lang {
         Lang::It => it,
@@ -291,37 +303,98 @@ pub fn invalid(lang: Lang, e: &Invalid) -> String {
     match e {
         Invalid::Required(_) => if it { "Campo obbligatorio" } else { "Required" }.into(),
         Invalid::TooLong(_, n) => {
-            if it { format!("Troppo lungo (al massimo {n} caratteri)") } else { format!("Too long (at most {n} characters)") }
+            if it {
+                format!("Troppo lungo (al massimo {n} caratteri)")
+            } else {
+                format!("Too long (at most {n} characters)")
+            }
         }
-        Invalid::Email(_) => if it { "Indirizzo email non valido" } else { "Not a valid email address" }.into(),
+        Invalid::Email(_) => if it {
+            "Indirizzo email non valido"
+        } else {
+            "Not a valid email address"
+        }
+        .into(),
         Invalid::Phone(_) => if it {
             "Numero non valido: solo cifre, spazi e + - ( ) . /, da 6 a 15 cifre"
         } else {
             "Not a valid number: digits, spaces and + - ( ) . / only, 6 to 15 digits"
         }
         .into(),
-        Invalid::Url(_) => if it { "Indirizzo web non valido" } else { "Not a valid web address" }.into(),
+        Invalid::Url(_) => if it {
+            "Indirizzo web non valido"
+        } else {
+            "Not a valid web address"
+        }
+        .into(),
         Invalid::VatId(_) => if it {
             "Partita IVA non valida (11 cifre con cifra di controllo, o codice paese UE e numero)"
         } else {
             "Not a valid VAT id (11 digits with check digit, or EU country code and number)"
         }
         .into(),
-        Invalid::Date(_) => if it { "Data non valida" } else { "Not a valid date" }.into(),
-        Invalid::Time(_) => if it { "Ora non valida (HH:MM)" } else { "Not a valid time (HH:MM)" }.into(),
-        Invalid::Money(_) => if it { "Importo non valido (es. 1.234,50)" } else { "Not a valid amount (e.g. 1,234.50)" }.into(),
-        Invalid::Quantity(_) => if it { "La quantità deve essere maggiore di zero" } else { "The quantity must be greater than zero" }.into(),
+        Invalid::Date(_) => if it {
+            "Data non valida"
+        } else {
+            "Not a valid date"
+        }
+        .into(),
+        Invalid::Time(_) => if it {
+            "Ora non valida (HH:MM)"
+        } else {
+            "Not a valid time (HH:MM)"
+        }
+        .into(),
+        Invalid::Money(_) => if it {
+            "Importo non valido (es. 1.234,50)"
+        } else {
+            "Not a valid amount (e.g. 1,234.50)"
+        }
+        .into(),
+        Invalid::Quantity(_) => if it {
+            "La quantità deve essere maggiore di zero"
+        } else {
+            "The quantity must be greater than zero"
+        }
+        .into(),
         Invalid::Int(_, _, min, max) => {
-            if it { format!("Un numero intero da {min} a {max}") } else { format!("A whole number from {min} to {max}") }
+            if it {
+                format!("Un numero intero da {min} a {max}")
+            } else {
+                format!("A whole number from {min} to {max}")
+            }
         }
-        Invalid::Choice(..) => if it { "Scelta non valida" } else { "Not a valid choice" }.into(),
-        Invalid::Id(_) => if it { "Riferimento non valido" } else { "Not a valid reference" }.into(),
+        Invalid::Choice(..) => if it {
+            "Scelta non valida"
+        } else {
+            "Not a valid choice"
+        }
+        .into(),
+        Invalid::Id(_) => if it {
+            "Riferimento non valido"
+        } else {
+            "Not a valid reference"
+        }
+        .into(),
         Invalid::Tag(tag) => {
-            if it { format!("Etichetta non valida: «{tag}» (1-40 caratteri, senza virgole)") } else { format!("Not a valid tag: “{tag}” (1-40 characters, no commas)") }
+            if it {
+                format!("Etichetta non valida: «{tag}» (1-40 caratteri, senza virgole)")
+            } else {
+                format!("Not a valid tag: “{tag}” (1-40 characters, no commas)")
+            }
         }
-        Invalid::UnknownField(_) => if it { "Campo sconosciuto" } else { "Unknown field" }.into(),
+        Invalid::UnknownField(_) => if it {
+            "Campo sconosciuto"
+        } else {
+            "Unknown field"
+        }
+        .into(),
         Invalid::DuplicateCode(code) => {
-            if it { format!("Il codice «{code}» è già usato da un altro prodotto") } else { format!("Code “{code}” is already used by another product") }
+            if it {
+                format!("Il codice «{code}» è già usato da un altro prodotto")
+            } else {
+                format!("Code “{code}” is already used by another product")
+            }
         }
     }
 }
@@ -406,7 +479,11 @@ pub fn record_count(lang: Lang, kind: Kind, n: usize) -> String {
         (Lang::En, Kind::Task) => ("task", "tasks"),
         (_, Kind::Team) => ("", ""),
     };
-    format!("{} {}", number(lang, n as f64, 0), if n == 1 { one } else { many })
+    format!(
+        "{} {}",
+        number(lang, n as f64, 0),
+        if n == 1 { one } else { many }
+    )
 }
 
 /// "Nuova azienda", "New deal".
@@ -463,7 +540,10 @@ pub fn summary_meta(lang: Lang, s: &Summary) -> String {
 /// The right side of a list row: last contact, due date, close date.
 pub fn summary_side(lang: Lang, s: &Summary) -> String {
     match s.kind {
-        Kind::Account | Kind::Person => s.last_contact.map(|d| last_contact(lang, d)).unwrap_or_default(),
+        Kind::Account | Kind::Person => s
+            .last_contact
+            .map(|d| last_contact(lang, d))
+            .unwrap_or_default(),
         Kind::Task | Kind::Deal => s.due.map(|d| day(lang, d)).unwrap_or_default(),
         _ => String::new(),
     }

@@ -1,8 +1,8 @@
 //! One file per page.
 
+pub mod admin;
 pub mod dashboard;
 pub mod data;
-pub mod admin;
 pub mod list;
 pub mod record;
 pub mod search;

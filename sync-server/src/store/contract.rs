@@ -3,9 +3,9 @@
 
 use super::{Batch, CommitListener, Committed, Group, Store, Ticket, TokenRecord};
 use crate::names::Team;
-use campo_core::record::{Edit, Kind, RecordDoc, Stamp};
 use campo_core::ids::{DeviceId, DocId, Seq};
 use campo_core::protocol::DocChange;
+use campo_core::record::{Edit, Kind, RecordDoc, Stamp};
 use std::sync::{Arc, Mutex};
 
 /// Records every announced group, to check order and contents.
@@ -42,8 +42,13 @@ pub fn changes(doc: u8, n: usize) -> Vec<DocChange> {
         rep: "anna",
         now_ms: 1_700_000_000_000,
     };
-    let (mut d, first) =
-        RecordDoc::create(Kind::Account, id, &stamp, &[Edit::Set("name".into(), "Bar Roma".into())]).unwrap();
+    let (mut d, first) = RecordDoc::create(
+        Kind::Account,
+        id,
+        &stamp,
+        &[Edit::Set("name".into(), "Bar Roma".into())],
+    )
+    .unwrap();
     let mut out = vec![DocChange {
         doc: id,
         bytes: first,

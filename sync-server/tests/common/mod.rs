@@ -9,9 +9,9 @@
 //! test` runs the suite both ways.
 #![allow(dead_code)] // Each scenario file uses a different part of the harness.
 
-use campo_core::record::{Edit, Kind, RecordDoc, Stamp};
 use campo_core::ids::{DeviceId, DocId, Seq};
 use campo_core::protocol::{ClientMsg, DocChange, Entry, ErrorCode, Hello, ServerMsg};
+use campo_core::record::{Edit, Kind, RecordDoc, Stamp};
 use campo_relay::http::Site;
 use campo_relay::hub::Hub;
 use campo_relay::limits::Limits;
