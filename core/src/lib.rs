@@ -1,11 +1,12 @@
 //! Campo's shared logic, in plain Rust for both the browser (wasm32) and the relay.
 //!
 //! # Data model
-//! Every customer is one Automerge document ([`customer`]). The document is created
-//! whole by one device, so all of its containers (address, tags, notes, interactions)
-//! share one ancestor change and later edits from any device merge field by field.
-//! A [`index::CustomerSummary`] is the plain-struct projection of a document that
-//! lists and search run on, so the app never has to open every document to start.
+//! Every record — account, person, product, deal, task, and the team's settings — is
+//! one Automerge document ([`record`]). The document is created whole by one device,
+//! so all of its containers (address, tags, notes, collections) share one ancestor
+//! change and later edits from any device merge field by field. A
+//! [`summary::Summary`] is the plain-struct projection of a document that lists,
+//! search and [`analytics`] run on, so the app never has to open every document.
 //!
 //! # Sync
 //! The relay keeps one append-only log of Automerge changes per team; every entry
@@ -15,9 +16,13 @@
 //!
 //! # Layout
 //! - [`ids`]: identifier newtypes.
-//! - [`customer`]: the customer document: schema, edits, reads, conflicts.
-//! - [`validate`]: input rules for customer fields.
-//! - [`index`]: summaries and search.
+//! - [`record`]: the record document: schema, typed values, edits, reads, conflicts,
+//!   history, migrations.
+//! - [`summary`], [`index`]: summaries, search, filters and saved views.
+//! - [`analytics`]: revenue, RFM, reorder rhythms, channels, cross-sell, health,
+//!   referrals, pipeline.
+//! - [`day`], [`vocab`]: calendar days; fixed vocabularies.
+//! - [`backup`]: the backup file format.
 //! - [`interop`]: import and export formats (CSV, vCard, iCalendar).
 //! - [`change`]: checks on raw Automerge change bytes (the relay's gate).
 //! - [`protocol`]: wire messages, codec, limits, error codes.
@@ -27,7 +32,6 @@
 pub mod analytics;
 pub mod backup;
 pub mod change;
-pub mod customer;
 pub mod day;
 pub mod ids;
 pub mod index;
@@ -37,5 +41,4 @@ pub mod record;
 pub mod seed;
 pub mod summary;
 pub mod sync;
-pub mod validate;
 pub mod vocab;

@@ -16,7 +16,7 @@
 //! The creating change writes every container, so all devices share their ancestry;
 //! scalars need no creation. Schema-1 documents (the customers written before kinds
 //! existed) read as accounts, and the first edit adds the missing containers with a
-//! migration change every device builds byte for byte the same ([`migrate`]).
+//! migration change every device builds byte for byte the same (`migrate.rs`).
 //!
 //! Merge rules: scalar fields keep concurrent values (every device shows the same
 //! winner, [`Record::conflicts`] lists them all until a rep picks one); tags are a
