@@ -15,10 +15,15 @@ pub struct InvalidChange(pub String);
 
 /// Parses `bytes` as exactly one Automerge change and returns its hash.
 pub fn check(bytes: &[u8]) -> Result<ChangeHash, InvalidChange> {
+    // Automerge 0.12 panics on some hostile changes: its parser on an author
+    // index or a counter beyond 32 bits, its apply on an operation naming an
+    // author the change does not list. A release relay aborts on a panic, and a
+    // device that receives such a change would crash on it, so the layout is
+    // read and bounded here before Automerge sees the bytes.
+    scan(bytes).map_err(InvalidChange)?;
     // Bytes after the change are refused by the parser itself (`LeftoverData`).
     let change = automerge::Change::try_from(bytes).map_err(|e| InvalidChange(e.to_string()))?;
-    // A compressed change parses to its inflated bytes. The relay stores and
-    // forwards exactly what devices apply, so only the raw form is accepted.
+    // The relay stores and forwards exactly what devices apply: one raw change.
     if change.raw_bytes() != bytes {
         return Err(InvalidChange(
             "the change is compressed; send its raw bytes".into(),
@@ -36,8 +41,7 @@ pub fn check(bytes: &[u8]) -> Result<ChangeHash, InvalidChange> {
     }
     // A change with no dependencies starts a document, so it is its author's
     // first (seq 1) and refers to no other author. Automerge 0.12 panics while
-    // applying one that breaks this (it never registers the author), which
-    // would take down every device of the team that receives it.
+    // applying one that breaks this (it never registers the author).
     if change.deps().is_empty() && (change.seq() != 1 || !change.other_actor_ids().is_empty()) {
         return Err(InvalidChange(format!(
             "a change with no predecessors must be its author's first (it says number {}) \
@@ -46,89 +50,166 @@ pub fn check(bytes: &[u8]) -> Result<ChangeHash, InvalidChange> {
             change.other_actor_ids().len()
         )));
     }
-    // Automerge 0.12 panics while applying a change whose operations name an
-    // author (by index) beyond the change's list of authors, and its parser lets
-    // such a change through: check every index here.
-    let authors = 1 + change.other_actor_ids().len();
-    actor_indices_within(bytes, authors).map_err(InvalidChange)?;
     Ok(ChangeHash(hash))
 }
 
-/// Column type of actor indices in Automerge's column specification (low 3 bits).
-const ACTOR_COLUMN: u32 = 1;
+/// Automerge's chunk magic bytes.
+const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
+/// Chunk type of one uncompressed change.
+const CHUNK_CHANGE: u8 = 1;
+/// Column types (the low 3 bits of a column's specification).
+const GROUP_COLUMN: u64 = 0;
+const ACTOR_COLUMN: u64 = 1;
+const INTEGER_COLUMN: u64 = 2;
+const DELTA_COLUMN: u64 = 3;
+/// The bit of a column's specification that marks it compressed.
+const DEFLATE_BIT: u64 = 0b1000;
+/// Automerge holds counters and author indices in 32 bits.
+const MAX_COUNTER: i128 = u32::MAX as i128;
 
-/// Checks that every actor index in the change's actor columns is below
-/// `authors`. `bytes` already parsed as one uncompressed change, so the layout
-/// is known to be sound; every read is still checked, as this must not panic.
-/// The layout (Automerge's binary format): chunk header, then dependencies,
-/// author, seq, start op, time, message, other authors, the column list (spec,
-/// length) and the columns' data. Actor columns are run-length encoded.
-fn actor_indices_within(bytes: &[u8], authors: usize) -> Result<(), String> {
-    let malformed = || "its operation columns are malformed".to_owned();
-    let mut r = Reader { bytes, at: 8 };
-    r.byte().ok_or_else(malformed)?; // chunk type
-    r.uleb().ok_or_else(malformed)?; // chunk length
+/// Reads the change's layout (Automerge's binary format: chunk header, then
+/// dependencies, author, seq, start op, time, message, other authors, the
+/// column list and the columns' run-length encoded data) and bounds what
+/// Automerge would otherwise panic on: author indices within the change's
+/// authors, counters within 32 bits, group sizes within the change. Every read
+/// is checked: this runs on untrusted bytes and must not panic.
+fn scan(bytes: &[u8]) -> Result<(), String> {
+    let malformed = || "its layout is malformed".to_owned();
+    let mut r = Reader { bytes, at: 0 };
+    if r.take(4) != Some(&MAGIC[..]) {
+        return Err("it does not start with Automerge's magic bytes".into());
+    }
+    r.take(4).ok_or_else(malformed)?; // checksum, verified after parsing
+    match r.byte().ok_or_else(malformed)? {
+        CHUNK_CHANGE => {}
+        other => {
+            return Err(format!(
+                "it is a chunk of type {other}, not one raw change (a compressed change, or a document)"
+            ));
+        }
+    }
+    let len = r.uleb().ok_or_else(malformed)?;
+    if usize::try_from(len).ok() != bytes.len().checked_sub(r.at) {
+        return Err(format!(
+            "its header says {len} bytes follow, but {} do",
+            bytes.len().saturating_sub(r.at)
+        ));
+    }
     let deps = r.uleb().ok_or_else(malformed)?;
     r.skip(deps.checked_mul(32).ok_or_else(malformed)?)
         .ok_or_else(malformed)?;
     r.length_prefixed().ok_or_else(malformed)?; // author
     r.uleb().ok_or_else(malformed)?; // seq
-    r.uleb().ok_or_else(malformed)?; // start op
+    let start_op = r.uleb().ok_or_else(malformed)?;
+    // Each operation takes at least a byte, so this bounds the last one's counter.
+    if i128::from(start_op) + bytes.len() as i128 > MAX_COUNTER {
+        return Err(format!(
+            "its first operation number {start_op} is too large"
+        ));
+    }
     r.uleb().ok_or_else(malformed)?; // time (signed, same length)
     r.length_prefixed().ok_or_else(malformed)?; // message
     let others = r.uleb().ok_or_else(malformed)?;
     for _ in 0..others {
         r.length_prefixed().ok_or_else(malformed)?;
     }
+    let authors = i128::from(others) + 1;
     let count = r.uleb().ok_or_else(malformed)?;
     let mut columns = Vec::new();
     for _ in 0..count {
         let spec = r.uleb().ok_or_else(malformed)?;
-        let len = r.uleb().ok_or_else(malformed)?;
-        columns.push((spec, usize::try_from(len).map_err(|_| malformed())?));
+        let len = usize::try_from(r.uleb().ok_or_else(malformed)?).map_err(|_| malformed())?;
+        columns.push((spec, len));
     }
-    let mut data = r.at;
+    let mut at = r.at;
     for (spec, len) in columns {
-        let end = data.checked_add(len).ok_or_else(malformed)?;
-        let column = bytes.get(data..end).ok_or_else(malformed)?;
-        data = end;
-        if spec & 0b111 == u64::from(ACTOR_COLUMN) {
-            let highest = highest_in_rle(column).ok_or_else(malformed)?;
-            if let Some(index) = highest.filter(|i| *i >= authors as u64) {
-                return Err(format!(
-                    "an operation names author {index}, but the change lists {authors}"
-                ));
+        let end = at.checked_add(len).ok_or_else(malformed)?;
+        let column = bytes.get(at..end).ok_or_else(malformed)?;
+        at = end;
+        if spec & DEFLATE_BIT != 0 {
+            return Err("its operation columns are compressed".into());
+        }
+        match spec & 0b111 {
+            ACTOR_COLUMN => for_each_run(column, false, |_, v| match v {
+                Some(i) if i >= authors => Err(format!(
+                    "an operation names author {i}, but the change lists {authors}"
+                )),
+                _ => Ok(()),
+            })?,
+            INTEGER_COLUMN => for_each_run(column, false, |_, v| match v {
+                Some(n) if n > MAX_COUNTER => Err(format!("a number {n} is too large")),
+                _ => Ok(()),
+            })?,
+            DELTA_COLUMN => {
+                let mut value: i128 = 0;
+                for_each_run(column, true, |times, delta| {
+                    let Some(delta) = delta else { return Ok(()) };
+                    let first = value + delta;
+                    value = i128::from(times)
+                        .checked_mul(delta)
+                        .and_then(|d| value.checked_add(d))
+                        .ok_or_else(malformed)?;
+                    if [first, value]
+                        .iter()
+                        .any(|v| !(0..=MAX_COUNTER).contains(v))
+                    {
+                        return Err("an operation counter is out of range".into());
+                    }
+                    Ok(())
+                })?
             }
+            GROUP_COLUMN => {
+                let mut total: i128 = 0;
+                for_each_run(column, false, |times, size| {
+                    total = i128::from(times)
+                        .checked_mul(size.unwrap_or(0))
+                        .and_then(|n| total.checked_add(n))
+                        .filter(|t| *t <= bytes.len() as i128)
+                        .ok_or("a group is larger than the change")?;
+                    Ok(())
+                })?
+            }
+            _ => {}
         }
     }
     Ok(())
 }
 
-/// The highest value in a run-length encoded column of unsigned integers
-/// (`None` inside when it holds only nulls), or `None` if it is malformed.
-/// Runs are a signed count, then one value (count > 0, repeated), `-count`
-/// values (count < 0), or a count of nulls (count = 0).
-fn highest_in_rle(column: &[u8]) -> Option<Option<u64>> {
+/// Walks a run-length encoded column, calling `each(times, value)` for every
+/// run of one value (`None` for nulls). A run is a signed count, then one value
+/// (count > 0, repeated), `-count` values (count < 0), or a count of nulls
+/// (count 0). Values are signed or unsigned LEB128.
+fn for_each_run(
+    column: &[u8],
+    signed: bool,
+    mut each: impl FnMut(u64, Option<i128>) -> Result<(), String>,
+) -> Result<(), String> {
+    let malformed = || "its operation columns are malformed".to_owned();
     let mut r = Reader {
         bytes: column,
         at: 0,
     };
-    let mut highest = None;
+    let value = |r: &mut Reader| {
+        if signed {
+            r.sleb().map(i128::from)
+        } else {
+            r.uleb().map(i128::from)
+        }
+    };
     while r.at < column.len() {
-        let count = r.sleb()?;
-        let values = match count {
-            0 => {
-                r.uleb()?; // a run of nulls
-                0
+        match r.sleb().ok_or_else(malformed)? {
+            0 => each(r.uleb().ok_or_else(malformed)?, None)?,
+            n if n > 0 => each(n.unsigned_abs(), Some(value(&mut r).ok_or_else(malformed)?))?,
+            // Each literal takes at least a byte: a count beyond the column ends
+            // in a failed read, not a long loop.
+            n => {
+                for _ in 0..n.unsigned_abs() {
+                    each(1, Some(value(&mut r).ok_or_else(malformed)?))?;
+                }
             }
-            c if c > 0 => 1,
-            c => c.unsigned_abs(),
-        };
-        for _ in 0..values {
-            highest = highest.max(Some(r.uleb()?));
         }
     }
-    Some(highest)
+    Ok(())
 }
 
 /// A cursor over bytes whose reads return `None` past the end.
@@ -137,7 +218,14 @@ struct Reader<'a> {
     at: usize,
 }
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let end = self.at.checked_add(n)?;
+        let out = self.bytes.get(self.at..end)?;
+        self.at = end;
+        Some(out)
+    }
+
     fn byte(&mut self) -> Option<u8> {
         let b = *self.bytes.get(self.at)?;
         self.at += 1;
@@ -271,18 +359,44 @@ mod tests {
         assert!(err.to_string().contains("names author 1"), "{err}");
     }
 
+    /// Regression (fuzz crasher `change_check-author-index-beyond-32-bits`): an
+    /// object id whose author index is beyond 32 bits made Automerge's parser
+    /// itself panic, which aborts a release relay.
+    #[test]
+    fn an_index_beyond_32_bits_is_refused_before_automerge_parses_it() {
+        let crasher =
+            include_bytes!("../tests/fuzz-crashers/change_check-author-index-beyond-32-bits");
+        let err = check(crasher).unwrap_err();
+        assert!(
+            err.to_string().contains("names author 2966703516990"),
+            "{err}"
+        );
+    }
+
     #[test]
     fn run_length_columns_are_read_as_automerge_writes_them() {
+        let runs = |column: &[u8], signed| {
+            let mut seen = Vec::new();
+            for_each_run(column, signed, |times, v| {
+                seen.push((times, v));
+                Ok(())
+            })
+            .map(|()| seen)
+        };
         // A run of three 2s; a literal run of 0, 5; two nulls.
-        assert_eq!(highest_in_rle(&[3, 2, 0x7e, 0, 5, 0, 2]), Some(Some(5)));
-        assert_eq!(highest_in_rle(&[0, 9]), Some(None));
-        assert_eq!(highest_in_rle(&[]), Some(None));
+        assert_eq!(
+            runs(&[3, 2, 0x7e, 0, 5, 0, 2], false),
+            Ok(vec![(3, Some(2)), (1, Some(0)), (1, Some(5)), (2, None)])
+        );
+        // Signed values: a run of four -1s.
+        assert_eq!(runs(&[4, 0x7f], true), Ok(vec![(4, Some(-1))]));
+        assert_eq!(runs(&[], false), Ok(vec![]));
         // Cut short, or a literal run longer than the column: malformed.
-        assert_eq!(highest_in_rle(&[3]), None);
-        assert_eq!(highest_in_rle(&[0x7d, 1]), None);
-        // The most negative count does not overflow.
+        assert!(runs(&[3], false).is_err());
+        assert!(runs(&[0x7d, 1], false).is_err());
+        // The most negative count neither overflows nor loops for long.
         let min = [0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x7f];
-        assert_eq!(highest_in_rle(&min), None);
+        assert!(runs(&min, false).is_err());
     }
 
     /// Regression: a compressed change (what `Change::bytes` gives for a large

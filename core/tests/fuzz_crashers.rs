@@ -75,6 +75,7 @@ fn every_committed_crasher_replays_without_failure() {
     for name in [
         "change_check-root-change-with-seq-101",
         "change_check-op-names-unknown-author",
+        "change_check-author-index-beyond-32-bits",
         "change_check-flipped-bit",
         "change_check-compressed-change",
     ] {
