@@ -175,12 +175,20 @@ macro_rules! counters {
 }
 
 counters! {
-    edits, creations, refused, changes, records, ticks, pushes, duplicates, commits,
-    catch_ups, catch_up_chunks, lag_recoveries, drops, crashes, relay_restarts,
-    partitions, holds, reinstalls, loaded_whole, batches_tried, applied_together,
-    applied_one_by_one,
-    team_creations, migrations, writes, shown, in_conflict,
-    superseded, resolutions, hidden_by_removal, unreported_conflicts, conflicts_at_end,
+    // The run.
+    edits, creations, refused, changes, records, ticks,
+    // The network, the relay and the devices' processes.
+    pushes, duplicates, commits, catch_ups, catch_up_chunks, lag_recoveries,
+    drops, crashes, relay_restarts, partitions, holds, reinstalls,
+    // How devices stored what they received (one call for several changes to a
+    // record only succeeds when they depend on nothing else).
+    loaded_whole, batches_tried, applied_together, applied_one_by_one,
+    // Changes every device builds the same.
+    team_creations, migrations,
+    // How the ledger's writes stand at the end.
+    writes, shown, in_conflict, superseded, resolutions, hidden_by_removal,
+    unreported_conflicts, conflicts_at_end,
+    // Time spent.
     ms_running, ms_settling, ms_checking,
 }
 
