@@ -51,7 +51,7 @@ pub fn field_label(lang: Lang, kind: Kind, key: &str) -> &'static str {
         (Kind::Person, "account") | (Kind::Deal, "account") | (Kind::Task, "account") => {
             ("Azienda", "Account")
         }
-        (Kind::Task, "type") => ("Tipo", "Type"),
+        (_, "type") => ("Tipo", "Type"),
         (_, "category") => ("Categoria", "Category"),
         (_, "company") => ("Denominazione legale", "Legal name"),
         (_, "relation") => ("Relazione", "Relationship"),
