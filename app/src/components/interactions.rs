@@ -18,6 +18,10 @@ pub fn Interactions(ctx: Ctx) -> impl IntoView {
     let summary = RwSignal::new(String::new());
     let next_step = RwSignal::new(String::new());
     let rating = RwSignal::new("");
+    let direction = RwSignal::new("out");
+    let time = RwSignal::new(String::new());
+    let duration = RwSignal::new(String::new());
+    let detail_error = RwSignal::new(None::<campo_core::record::Invalid>);
     let error = RwSignal::new(None::<campo_core::record::Invalid>);
 
     let log_it = move || {
@@ -42,7 +46,29 @@ pub fn Interactions(ctx: Ctx) -> impl IntoView {
                 next_step.get_untracked().trim().to_owned(),
             ),
             ("rating".to_owned(), rating.get_untracked().to_owned()),
+            ("direction".to_owned(), direction.get_untracked().to_owned()),
+            ("time".to_owned(), time.get_untracked().trim().to_owned()),
+            (
+                "duration".to_owned(),
+                duration.get_untracked().trim().to_owned(),
+            ),
         ];
+        // Time and duration are checked here so their message shows in this form.
+        let spec = campo_core::record::schema::INTERACTIONS;
+        for key in ["time", "duration"] {
+            let typed = fields
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default();
+            if let Some(f) = spec.field(key)
+                && let Err(e) = campo_core::record::value::parse(key, f.ty, &typed)
+            {
+                detail_error.set(Some(e));
+                return;
+            }
+        }
+        detail_error.set(None);
         if ctx.kind == Kind::Person
             && let Some(id) = ctx.id
         {
@@ -58,6 +84,8 @@ pub fn Interactions(ctx: Ctx) -> impl IntoView {
             summary.set(String::new());
             next_step.set(String::new());
             rating.set("");
+            time.set(String::new());
+            duration.set(String::new());
             ctx.notice.set(Some(Notice::Saved));
         });
     };
@@ -101,6 +129,28 @@ pub fn Interactions(ctx: Ctx) -> impl IntoView {
                             })}
                         </div>
                     </div>
+                    <div class="field">
+                        <span class="label">{move || i18n::field_label(lang(), Kind::Account, "direction")}</span>
+                        <div class="chips" role="group">
+                            {["out", "in"].map(|d| view! {
+                                <button type="button" class="chip" data-testid=format!("direction-{d}")
+                                    aria-pressed=move || (direction.get() == d).to_string()
+                                    on:click=move |_| direction.set(d)>
+                                    {move || i18n::choice_label(lang(), "direction", d)}
+                                </button>
+                            })}
+                        </div>
+                    </div>
+                    <div class="field">
+                        <label for="i-time">{move || i18n::field_label(lang(), Kind::Account, "time")}</label>
+                        <input id="i-time" type="time" data-testid="interaction-time" prop:value=move || time.get()
+                            on:input=move |ev| time.set(event_target_value(&ev)) />
+                    </div>
+                    <div class="field">
+                        <label for="i-duration">{move || i18n::field_label(lang(), Kind::Account, "duration")}</label>
+                        <input id="i-duration" type="number" min="0" max="1440" inputmode="numeric" data-testid="interaction-duration"
+                            prop:value=move || duration.get() on:input=move |ev| duration.set(event_target_value(&ev)) />
+                    </div>
                     <div class="field wide">
                         <label for="i-summary">{move || i18n::field_label(lang(), Kind::Account, "summary")}</label>
                         <textarea id="i-summary" rows="2" data-testid="interaction-summary" prop:value=move || summary.get()
@@ -111,6 +161,9 @@ pub fn Interactions(ctx: Ctx) -> impl IntoView {
                         <input id="i-next" data-testid="interaction-next-step" prop:value=move || next_step.get()
                             on:input=move |ev| next_step.set(event_target_value(&ev)) />
                     </div>
+                    {move || detail_error.get().map(|e| view! {
+                        <p class="error wide" data-testid="error-interaction-detail" role="alert">{i18n::invalid(lang(), &e)}</p>
+                    })}
                     <div class="form-actions">
                         <button type="button" class="primary" data-testid="add-interaction" on:click=move |_| log_it()>
                             {move || t(lang(), Msg::AddInteraction)}
@@ -170,6 +223,9 @@ fn interaction_row(ctx: Ctx, lang: i18n::Lang, i: Item) -> impl IntoView {
             <div class="interaction-head">
                 <span class="badge">{i18n::choice_label(lang, "channel", i.text("channel"))}</span>
                 <time datetime=i.text("date").to_owned()>{i18n::date(lang, i.text("date"))}</time>
+                {(!i.text("time").is_empty()).then(|| view! { <span class="small">{i.text("time").to_owned()}</span> })}
+                {(i.text("direction") == "in").then(|| view! { <span class="badge muted">{i18n::choice_label(lang, "direction", "in")}</span> })}
+                {i.get("duration").as_int().filter(|d| *d > 0).map(|d| view! { <span class="small muted">{i18n::minutes(lang, d)}</span> })}
                 {(!rating.is_empty()).then(|| view! { <span class="badge muted">{i18n::choice_label(lang, "rating", &rating)}</span> })}
                 {person.map(|(id, name)| view! { <a class="small" href=Route::Record(Kind::Person, id).hash()>{name}</a> })}
                 <span class="muted small">{i18n::logged_by(lang, &i.by)}</span>

@@ -549,6 +549,11 @@ pub fn summary_side(lang: Lang, s: &Summary) -> String {
     }
 }
 
+/// A duration in minutes ("30 min" in both languages).
+pub fn minutes(lang: Lang, n: i64) -> String {
+    format!("{} min", number(lang, n as f64, 0))
+}
+
 /// "No contact for 30+ days".
 pub fn idle_days(lang: Lang, days: u32) -> String {
     match lang {
