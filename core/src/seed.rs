@@ -76,7 +76,8 @@ const KIND: &[&str] = &[
     "Alimentari",
     "Panificio",
 ];
-const NAME: &[&str] = &[
+/// Shop and place names, shared with the analytics sample book.
+pub(crate) const NAME: &[&str] = &[
     "Roma",
     "Centrale",
     "Sport",

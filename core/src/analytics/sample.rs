@@ -111,22 +111,6 @@ const KINDS: &[&str] = &[
     "Alimentari",
     "Panificio",
 ];
-const PLACES: &[&str] = &[
-    "Roma",
-    "Centrale",
-    "Sport",
-    "Da Gino",
-    "Al Duomo",
-    "Bella Vista",
-    "La Piazza",
-    "Stazione",
-    "Il Portico",
-    "San Marco",
-    "Aurora",
-    "Del Corso",
-    "Vittoria",
-    "Garibaldi",
-];
 /// Typical days between orders.
 const RHYTHMS: &[i32] = &[7, 10, 14, 21, 30, 30, 45, 60, 90];
 
@@ -253,7 +237,12 @@ pub fn book(spec: &SampleSpec) -> Book {
         });
         book.accounts.push(AccountFacts {
             id: id(&mut rng),
-            name: format!("{} {} {}", rng.pick(KINDS), rng.pick(PLACES), i + 1),
+            name: format!(
+                "{} {} {}",
+                rng.pick(KINDS),
+                rng.pick(crate::seed::NAME),
+                i + 1
+            ),
             owner: rng.pick(REPS).to_string(),
             status: AccountStatus::Prospect,
             referred_by,
