@@ -28,6 +28,7 @@
 //! - [`protocol`]: wire messages, codec, limits, error codes.
 //! - [`sync`]: the client side of the sync protocol as a pure state machine.
 //! - [`seed`]: a seeded generator of realistic books (benchmarks, demos).
+//! - [`snapshot`]: a team's whole book in one stream, for fresh devices.
 
 pub mod analytics;
 pub mod backup;
@@ -39,6 +40,7 @@ pub mod interop;
 pub mod protocol;
 pub mod record;
 pub mod seed;
+pub mod snapshot;
 pub mod summary;
 pub mod sync;
 pub mod vocab;
