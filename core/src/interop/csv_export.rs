@@ -1,6 +1,8 @@
-//! Writing a table as CSV: headers and rows of strings, quoted only where needed.
+//! Writing a table as CSV: headers and rows of strings, quoted only where needed,
+//! with cells a spreadsheet would run as formulas escaped ([`super::formula`]).
 
 use super::csv_import::Separator;
+use super::formula;
 
 /// How to write a CSV file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,7 +29,9 @@ impl CsvOptions {
 /// Writes `headers` then `rows` as UTF-8 CSV with CRLF line ends (RFC 4180). A
 /// field is quoted when it holds the separator, a quote (doubled inside), a line
 /// break, or leading or trailing spaces; a row that is one empty field is written
-/// as `""` so it is not a blank line. Rows may differ in length.
+/// as `""` so it is not a blank line. Rows may differ in length. A field that
+/// starts with `=`, `+`, `-`, `@`, a tab or a CR gets a leading `'` unless it is a
+/// phone or a number ([`formula::escape`]); [`super::parse_csv`] takes it off.
 pub fn write_csv<H, R, F>(headers: &[H], rows: R, options: CsvOptions) -> Vec<u8>
 where
     H: AsRef<str>,
@@ -52,7 +56,7 @@ fn write_record<F: AsRef<str>>(out: &mut Vec<u8>, fields: &[F], sep: u8) {
         if i > 0 {
             out.push(sep);
         }
-        let field = field.as_ref();
+        let field = formula::escape(field.as_ref());
         let needs_quotes = (fields.len() == 1 && field.is_empty())
             || field.starts_with(' ')
             || field.ends_with(' ')
@@ -88,5 +92,15 @@ mod tests {
         let one_empty: [&[&str]; 1] = [&[""]];
         let out = write_csv(&["Nome"], one_empty, CsvOptions::STANDARD);
         assert_eq!(out, b"Nome\r\n\"\"\r\n");
+    }
+
+    #[test]
+    fn formulas_are_written_as_text_and_phones_as_they_are() {
+        let rows = [vec!["=1+1", "+39 02 1234 5678", "-12,50", "\tx", "@a;b"]];
+        let out = write_csv(&["A", "B", "C", "D", "E"], &rows, CsvOptions::EXCEL_ITALY);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "\u{feff}A;B;C;D;E\r\n'=1+1;+39 02 1234 5678;-12,50;'\tx;\"'@a;b\"\r\n"
+        );
     }
 }

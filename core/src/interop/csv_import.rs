@@ -2,6 +2,7 @@
 //! fields (embedded separators, newlines and doubled quotes) and line numbers.
 
 use super::encoding::{self, TextEncoding};
+use super::formula;
 use serde::{Deserialize, Serialize};
 
 /// A field separator Campo recognises.
@@ -41,8 +42,9 @@ pub struct CsvRow {
     /// quoted field with newlines makes a row span several lines). Error reports
     /// use it so the user finds the row in their spreadsheet.
     pub line: usize,
-    /// The fields as written (unquoted, not trimmed). A row may have fewer or more
-    /// fields than there are headers.
+    /// The fields as written (unquoted, not trimmed, with the `'` that protects a
+    /// formula-like cell taken off: [`formula::unescape`]). A row may have fewer
+    /// or more fields than there are headers.
     pub fields: Vec<String>,
 }
 
@@ -159,7 +161,10 @@ fn read_table(
         let line = record
             .position()
             .map_or(0, |p| lines.line_at(p.byte() as usize));
-        let fields: Vec<String> = record.iter().map(str::to_owned).collect();
+        let fields: Vec<String> = record
+            .iter()
+            .map(|f| formula::unescape(f).to_owned())
+            .collect();
         if headers.is_none() {
             headers = Some(fields);
         } else if fields.iter().any(|f| !f.trim().is_empty()) {
@@ -248,6 +253,14 @@ mod tests {
             let lines: Vec<usize> = t.rows.iter().map(|r| r.line).collect();
             assert_eq!(lines, [2, 5], "{text:?}");
         }
+    }
+
+    #[test]
+    fn the_formula_escape_is_taken_off() {
+        let t = parse_csv("'=Nome;Tel\n'=1+1;'+39 333 1234567\n'Bar;''=x\n".as_bytes()).unwrap();
+        assert_eq!(t.headers, ["=Nome", "Tel"]);
+        assert_eq!(t.rows[0].fields, ["=1+1", "+39 333 1234567"]);
+        assert_eq!(t.rows[1].fields, ["'Bar", "'=x"]);
     }
 
     #[test]

@@ -23,7 +23,8 @@
 //! # Layout
 //! - [`encoding`], [`csv_import`], [`mapping`], [`dedup`], [`report`]: the CSV
 //!   import steps above; [`vat`], [`phone`], [`date`]: the value rules they use.
-//! - [`csv_export`]: any table as CSV.
+//! - [`csv_export`]: any table as CSV; [`formula`]: the escape that keeps a cell
+//!   like `=HYPERLINK(…)` from running in a spreadsheet, undone on import.
 //! - [`vcard`], [`ical`]: contacts and calendars; `content_line` holds the line
 //!   syntax (folding, escaping) both share.
 
@@ -33,6 +34,7 @@ pub mod csv_import;
 pub mod date;
 pub mod dedup;
 pub mod encoding;
+pub mod formula;
 pub mod ical;
 pub mod mapping;
 pub mod phone;
