@@ -279,7 +279,7 @@ async fn authorize(
 
 /// The token of an `Authorization: Bearer <token>` header (the scheme's case
 /// does not matter, RFC 7235), if there is one.
-fn bearer(headers: &HeaderMap) -> Option<&str> {
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
     let (scheme, token) = value.split_once(' ')?;
     let token = token.trim();

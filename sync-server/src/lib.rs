@@ -19,6 +19,8 @@
 //! - [`origin`]: which web pages may open the WebSocket.
 //! - [`names`]: validated team and rep names.
 //! - [`error`]: the one mapping from failures to protocol errors and close codes.
+//! - [`snapshot`]: each team's book as saved documents with summaries, for fresh
+//!   devices (the compactor and `GET /api/teams/{team}/snapshot`).
 //! - [`http`]: the built app's static files and headers.
 //! - [`cli`]: the command line.
 
@@ -33,6 +35,7 @@ pub mod limits;
 pub mod names;
 pub mod origin;
 pub mod rate;
+pub mod snapshot;
 pub mod store;
 
 use axum::Router;
@@ -41,7 +44,7 @@ use hub::Hub;
 use limits::{Limits, TeamSlots};
 use origin::AllowedOrigin;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use store::{CommitListener, Group, Store, StoreError, StoreLocation};
 use tokio::sync::{Semaphore, watch};
 
@@ -57,6 +60,8 @@ pub struct AppState {
     pub limits: Limits,
     /// Origins allowed besides the relay's own (`--allowed-origin`).
     pub allowed_origins: Arc<[AllowedOrigin]>,
+    /// Keeps the teams' snapshots up to date ([`snapshot`]).
+    pub compactor: Arc<snapshot::Compactor>,
     shutdown: watch::Receiver<bool>,
     slots: Arc<Semaphore>,
     team_slots: Arc<TeamSlots>,
@@ -91,6 +96,7 @@ impl AppState {
             site: Arc::new(site),
             limits: Limits::default(),
             allowed_origins: Arc::new([]),
+            compactor: snapshot::Compactor::idle(),
             shutdown: rx,
             slots: Arc::new(Semaphore::new(MAX_CONNECTIONS)),
             team_slots,
@@ -132,11 +138,17 @@ impl AppState {
     ) -> Result<(AppState, Shutdown), StoreError> {
         let hub = Arc::new(hub);
         let team_slots = Arc::new(TeamSlots::default());
-        let store = location.open(Arc::new(LocalSessions {
+        let listener = Arc::new(LocalSessions {
             hub: hub.clone(),
             team_slots: team_slots.clone(),
-        }))?;
-        Ok(AppState::assemble(store, hub, team_slots, site))
+            compactor: OnceLock::new(),
+        });
+        let store = location.open(listener.clone())?;
+        let compactor = snapshot::Compactor::start(&store);
+        let _ = listener.compactor.set(compactor.clone());
+        let (mut state, shutdown) = AppState::assemble(store, hub, team_slots, site);
+        state.compactor = compactor;
+        Ok((state, shutdown))
     }
 }
 
@@ -146,10 +158,15 @@ impl AppState {
 struct LocalSessions {
     hub: Arc<Hub>,
     team_slots: Arc<TeamSlots>,
+    /// Set once the store is open (the compactor reads from it).
+    compactor: OnceLock<Arc<snapshot::Compactor>>,
 }
 
 impl CommitListener for LocalSessions {
     fn committed(&self, team: &names::Team, group: Arc<Group>) {
+        if let Some(c) = self.compactor.get() {
+            c.committed(team, group.upto());
+        }
         self.hub.committed(team, group);
     }
 
@@ -165,6 +182,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/ws", get(connection::upgrade))
         .route("/healthz", get(|| async { "ok" }))
+        .merge(snapshot::routes())
         .merge(admin::routes())
         .merge(http::routes(state.site.clone()))
         .layer(axum::middleware::from_fn(http::security_headers))

@@ -257,3 +257,61 @@ pub fn admin_tokens_are_told_apart(store: &dyn Store) {
     let anna = store.find_token(&[1; 32]).unwrap().unwrap();
     assert!(anna.admin && anna.revoked);
 }
+
+pub async fn snapshots_advance_from_their_mark_only(store: &dyn Store) {
+    use super::SnapshotRow;
+    let t = team("acme");
+    let other = team("zeta");
+    assert_eq!(store.snapshot_mark(&t).unwrap(), (Seq(0), 0));
+    assert!(store.snapshot_page(&t, None, 1 << 20).unwrap().is_empty());
+    store.append(batch("acme", 1, changes(1, 3))).await.unwrap();
+    store.append(batch("zeta", 1, changes(2, 2))).await.unwrap();
+    let mut teams = store.teams().unwrap();
+    teams.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+    assert_eq!(teams, [(t.clone(), Seq(3)), (other.clone(), Seq(2))]);
+
+    let row = |d: u8, saved: &[u8]| SnapshotRow {
+        doc: DocId([d; 16]),
+        saved: saved.to_vec(),
+        summary: vec![d],
+    };
+    assert!(
+        store
+            .snapshot_advance(&t, Seq(0), Seq(2), &[row(3, b"c"), row(1, b"a")])
+            .unwrap()
+    );
+    assert_eq!(store.snapshot_mark(&t).unwrap(), (Seq(2), 2));
+    // Another advance from the old mark is a compaction that lost the race.
+    assert!(
+        !store
+            .snapshot_advance(&t, Seq(0), Seq(3), &[row(1, b"stale")])
+            .unwrap()
+    );
+    assert!(
+        store
+            .snapshot_advance(&t, Seq(2), Seq(3), &[row(1, b"A"), row(2, b"b")])
+            .unwrap()
+    );
+    assert_eq!(store.snapshot_mark(&t).unwrap(), (Seq(3), 3));
+    // Pages come in id order, bounded by bytes but never empty.
+    let first = store.snapshot_page(&t, None, 1).unwrap();
+    assert_eq!(first, [row(1, b"A")]);
+    let rest = store
+        .snapshot_page(&t, Some(first[0].doc), 1 << 20)
+        .unwrap();
+    assert_eq!(rest, [row(2, b"b"), row(3, b"c")]);
+    assert_eq!(
+        store
+            .snapshot_saved(&t, &[DocId([3; 16]), DocId([9; 16])])
+            .unwrap(),
+        [(DocId([3; 16]), b"c".to_vec())]
+    );
+    // Teams never see each other's snapshots.
+    assert_eq!(store.snapshot_mark(&other).unwrap(), (Seq(0), 0));
+    assert!(
+        store
+            .snapshot_saved(&other, &[DocId([1; 16])])
+            .unwrap()
+            .is_empty()
+    );
+}

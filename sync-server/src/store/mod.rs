@@ -211,6 +211,21 @@ impl CommitListener for () {
     }
 }
 
+/// One document of a team's snapshot: saved as of the snapshot's mark, with its
+/// encoded summary (see [`campo_core::snapshot`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapshotRow {
+    pub doc: DocId,
+    pub saved: Vec<u8>,
+    pub summary: Vec<u8>,
+}
+
+impl SnapshotRow {
+    pub fn size(&self) -> usize {
+        self.saved.len() + self.summary.len()
+    }
+}
+
 /// A token row, as needed to sign a device in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenRecord {
@@ -254,6 +269,35 @@ pub trait Store: Send + Sync + 'static {
         upto: Seq,
         max_bytes: usize,
     ) -> Result<Vec<LogEntry>, StoreError>;
+    /// Every team with a log, and its head.
+    fn teams(&self) -> Result<Vec<(Team, Seq)>, StoreError>;
+    /// The log position the team's snapshot holds every entry up to (0: no
+    /// snapshot yet), and how many documents it has.
+    fn snapshot_mark(&self, team: &Team) -> Result<(Seq, u64), StoreError>;
+    /// Snapshot documents with an id above `after`, in id order, stopping once
+    /// about `max_bytes` are read (always at least one if any).
+    fn snapshot_page(
+        &self,
+        team: &Team,
+        after: Option<DocId>,
+        max_bytes: usize,
+    ) -> Result<Vec<SnapshotRow>, StoreError>;
+    /// The saved bytes of those of `docs` the snapshot has.
+    fn snapshot_saved(
+        &self,
+        team: &Team,
+        docs: &[DocId],
+    ) -> Result<Vec<(DocId, Vec<u8>)>, StoreError>;
+    /// Writes `rows` and moves the mark from `from` to `upto`, in one
+    /// transaction. Returns false, writing nothing, when the mark is no longer
+    /// `from` (another relay instance moved it first).
+    fn snapshot_advance(
+        &self,
+        team: &Team,
+        from: Seq,
+        upto: Seq,
+        rows: &[SnapshotRow],
+    ) -> Result<bool, StoreError>;
     /// The token whose SHA-256 is `hash`.
     fn find_token(&self, hash: &[u8; 32]) -> Result<Option<TokenRecord>, StoreError>;
     /// Records a new token by its hash; `admin` lets it manage the team's tokens.

@@ -19,8 +19,8 @@
 mod feed;
 
 use super::{
-    Batch, CommitListener, Committed, LogEntry, MAX_GROUP_REQUESTS, Store, StoreError, Ticket,
-    TokenInfo, TokenRecord,
+    Batch, CommitListener, Committed, LogEntry, MAX_GROUP_REQUESTS, SnapshotRow, Store, StoreError,
+    Ticket, TokenInfo, TokenRecord,
 };
 use crate::names::Team;
 use campo_core::ids::{DeviceId, DocId, Seq};
@@ -87,6 +87,20 @@ CREATE TABLE campo_log (
     "
 -- Administrators. Tokens made before are not admins.
 ALTER TABLE campo_tokens ADD COLUMN admin BOOLEAN NOT NULL DEFAULT false;
+",
+    "
+-- Snapshots, derived from the log (see campo_core::snapshot).
+CREATE TABLE campo_snapshot_marks (
+    team TEXT PRIMARY KEY,
+    upto BIGINT NOT NULL
+);
+CREATE TABLE campo_snapshot_docs (
+    team TEXT NOT NULL,
+    doc BYTEA NOT NULL,
+    saved BYTEA NOT NULL,
+    summary BYTEA NOT NULL,
+    PRIMARY KEY (team, doc)
+);
 ",
 ];
 
@@ -444,6 +458,157 @@ impl Store for PostgresStore {
     ) -> Result<Vec<LogEntry>, StoreError> {
         let team = team.clone();
         self.run(|pool| async move { read_range(&pool, &team, after, upto, max_bytes).await })
+    }
+
+    fn teams(&self) -> Result<Vec<(Team, Seq)>, StoreError> {
+        self.run(|pool| async move {
+            let client = pool.get().await.map_err(pool_error)?;
+            let rows = client
+                .query("SELECT team, head FROM campo_teams WHERE head > 0", &[])
+                .await?;
+            rows.iter()
+                .map(|r| {
+                    let team: String = r.try_get(0)?;
+                    let team =
+                        Team::parse(&team).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                    Ok((team, seq_from_sql(r.try_get(1)?)?))
+                })
+                .collect()
+        })
+    }
+
+    fn snapshot_mark(&self, team: &Team) -> Result<(Seq, u64), StoreError> {
+        let team = team.clone();
+        self.run(|pool| async move {
+            let client = pool.get().await.map_err(pool_error)?;
+            let row = client
+                .query_one(
+                    "SELECT (SELECT upto FROM campo_snapshot_marks WHERE team = $1),
+                            (SELECT count(*) FROM campo_snapshot_docs WHERE team = $1)",
+                    &[&team.as_str()],
+                )
+                .await?;
+            let upto: Option<i64> = row.try_get(0)?;
+            let docs: i64 = row.try_get(1)?;
+            Ok((seq_from_sql(upto.unwrap_or(0))?, docs.max(0) as u64))
+        })
+    }
+
+    fn snapshot_page(
+        &self,
+        team: &Team,
+        after: Option<DocId>,
+        max_bytes: usize,
+    ) -> Result<Vec<SnapshotRow>, StoreError> {
+        let team = team.clone();
+        self.run(move |pool| async move {
+            let client = pool.get().await.map_err(pool_error)?;
+            let stmt = client
+                .prepare_cached(
+                    "SELECT doc, saved, summary FROM campo_snapshot_docs
+                     WHERE team = $1 AND doc > $2 ORDER BY doc LIMIT $3",
+                )
+                .await?;
+            let after = after.map_or_else(Vec::new, |d| d.0.to_vec());
+            let mut out = Vec::new();
+            let mut size = 0usize;
+            let mut after = after;
+            let mut fetch = FIRST_FETCH_ROWS as i64;
+            while size < max_bytes {
+                let rows = client
+                    .query(&stmt, &[&team.as_str(), &after, &fetch])
+                    .await?;
+                let complete = (rows.len() as i64) < fetch;
+                for row in rows {
+                    if size >= max_bytes {
+                        break;
+                    }
+                    let r = SnapshotRow {
+                        doc: DocId(id16(row.try_get(0)?, "doc id")?),
+                        saved: row.try_get(1)?,
+                        summary: row.try_get(2)?,
+                    };
+                    size += r.size();
+                    after = r.doc.0.to_vec();
+                    out.push(r);
+                }
+                if complete {
+                    break;
+                }
+                fetch = (fetch * 2).min(MAX_FETCH_ROWS as i64);
+            }
+            Ok(out)
+        })
+    }
+
+    fn snapshot_saved(
+        &self,
+        team: &Team,
+        docs: &[DocId],
+    ) -> Result<Vec<(DocId, Vec<u8>)>, StoreError> {
+        let team = team.clone();
+        let ids: Vec<Vec<u8>> = docs.iter().map(|d| d.0.to_vec()).collect();
+        self.run(move |pool| async move {
+            let client = pool.get().await.map_err(pool_error)?;
+            let rows = client
+                .query(
+                    "SELECT doc, saved FROM campo_snapshot_docs WHERE team = $1 AND doc = ANY($2)",
+                    &[&team.as_str(), &ids],
+                )
+                .await?;
+            rows.iter()
+                .map(|r| Ok((DocId(id16(r.try_get(0)?, "doc id")?), r.try_get(1)?)))
+                .collect()
+        })
+    }
+
+    fn snapshot_advance(
+        &self,
+        team: &Team,
+        from: Seq,
+        upto: Seq,
+        rows: &[SnapshotRow],
+    ) -> Result<bool, StoreError> {
+        let team = team.clone();
+        let rows = rows.to_vec();
+        self.run(move |pool| async move {
+            let mut client = pool.get().await.map_err(pool_error)?;
+            let tx = client.transaction().await?;
+            tx.execute(
+                "INSERT INTO campo_snapshot_marks (team, upto) VALUES ($1, 0) ON CONFLICT DO NOTHING",
+                &[&team.as_str()],
+            )
+            .await?;
+            // The row lock makes two instances' compactions of a team take turns.
+            let mark: i64 = tx
+                .query_one(
+                    "SELECT upto FROM campo_snapshot_marks WHERE team = $1 FOR UPDATE",
+                    &[&team.as_str()],
+                )
+                .await?
+                .try_get(0)?;
+            if seq_from_sql(mark)? != from {
+                return Ok(false);
+            }
+            let put = tx
+                .prepare(
+                    "INSERT INTO campo_snapshot_docs (team, doc, saved, summary)
+                     VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (team, doc) DO UPDATE SET saved = EXCLUDED.saved, summary = EXCLUDED.summary",
+                )
+                .await?;
+            for r in &rows {
+                tx.execute(&put, &[&team.as_str(), &&r.doc.0[..], &r.saved, &r.summary])
+                    .await?;
+            }
+            tx.execute(
+                "UPDATE campo_snapshot_marks SET upto = $2 WHERE team = $1",
+                &[&team.as_str(), &seq_to_sql(upto)],
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(true)
+        })
     }
 
     fn find_token(&self, hash: &[u8; 32]) -> Result<Option<TokenRecord>, StoreError> {
@@ -968,6 +1133,14 @@ mod tests {
             return;
         };
         contract::reads_are_bounded_by_bytes_but_never_empty(&*store).await;
+    }
+
+    #[tokio::test]
+    async fn snapshots_advance_from_their_mark_only() {
+        let Some(store) = open("snapshots", Arc::new(())) else {
+            return;
+        };
+        contract::snapshots_advance_from_their_mark_only(&*store).await;
     }
 
     #[test]

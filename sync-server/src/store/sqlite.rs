@@ -5,8 +5,8 @@
 //! administration. See [`super`] for the invariants every store keeps.
 
 use super::{
-    Batch, CommitListener, Committed, Group, LogEntry, MAX_GROUP_REQUESTS, Store, StoreError,
-    Ticket, TokenInfo, TokenRecord,
+    Batch, CommitListener, Committed, Group, LogEntry, MAX_GROUP_REQUESTS, SnapshotRow, Store,
+    StoreError, Ticket, TokenInfo, TokenRecord,
 };
 use crate::names::Team;
 use campo_core::ids::{DeviceId, DocId, Seq};
@@ -53,6 +53,15 @@ CREATE TABLE IF NOT EXISTS log (
 const MIGRATIONS: &[&str] = &[
     // 1: administrators. Tokens made before are not admins.
     "ALTER TABLE tokens ADD COLUMN admin INTEGER NOT NULL DEFAULT 0;",
+    // 2: snapshots, derived from the log (see campo_core::snapshot).
+    "CREATE TABLE snapshot_marks (team TEXT PRIMARY KEY NOT NULL, upto INTEGER NOT NULL);
+     CREATE TABLE snapshot_docs (
+         team TEXT NOT NULL,
+         doc BLOB NOT NULL,
+         saved BLOB NOT NULL,
+         summary BLOB NOT NULL,
+         PRIMARY KEY (team, doc)
+     ) WITHOUT ROWID;",
 ];
 
 /// Creates the tables if missing and brings them up to date. The write lock
@@ -229,6 +238,106 @@ impl Store for SqliteStore {
         })
     }
 
+    fn teams(&self) -> Result<Vec<(Team, Seq)>, StoreError> {
+        self.with_conn(|c| {
+            let mut stmt = c.prepare_cached("SELECT team, MAX(seq) FROM log GROUP BY team")?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (team, head) = row?;
+                let team = Team::parse(&team).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                out.push((team, seq_from_sql(head)?));
+            }
+            Ok(out)
+        })
+    }
+
+    fn snapshot_mark(&self, team: &Team) -> Result<(Seq, u64), StoreError> {
+        self.with_conn(|c| snapshot_mark_of(c, team))
+    }
+
+    fn snapshot_page(
+        &self,
+        team: &Team,
+        after: Option<DocId>,
+        max_bytes: usize,
+    ) -> Result<Vec<SnapshotRow>, StoreError> {
+        self.with_conn(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT doc, saved, summary FROM snapshot_docs
+                 WHERE team = ?1 AND doc > ?2 ORDER BY doc",
+            )?;
+            let after = after.map_or_else(Vec::new, |d| d.0.to_vec());
+            let mut rows = stmt.query(params![team.as_str(), after])?;
+            let mut out = Vec::new();
+            let mut size = 0;
+            while size < max_bytes {
+                let Some(row) = rows.next()? else { break };
+                let r = SnapshotRow {
+                    doc: DocId(id16(row.get(0)?, "doc id")?),
+                    saved: row.get(1)?,
+                    summary: row.get(2)?,
+                };
+                size += r.size();
+                out.push(r);
+            }
+            Ok(out)
+        })
+    }
+
+    fn snapshot_saved(
+        &self,
+        team: &Team,
+        docs: &[DocId],
+    ) -> Result<Vec<(DocId, Vec<u8>)>, StoreError> {
+        self.with_conn(|c| {
+            let mut stmt =
+                c.prepare_cached("SELECT saved FROM snapshot_docs WHERE team = ?1 AND doc = ?2")?;
+            let mut out = Vec::new();
+            for doc in docs {
+                if let Some(saved) = stmt
+                    .query_row(params![team.as_str(), &doc.0[..]], |r| r.get(0))
+                    .optional()?
+                {
+                    out.push((*doc, saved));
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    fn snapshot_advance(
+        &self,
+        team: &Team,
+        from: Seq,
+        upto: Seq,
+        rows: &[SnapshotRow],
+    ) -> Result<bool, StoreError> {
+        self.with_conn(|c| {
+            // IMMEDIATE: the mark is read under the write lock, so two
+            // compactions of one team never both advance from the same mark.
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            if snapshot_mark_of(&tx, team)?.0 != from {
+                return Ok(false);
+            }
+            {
+                let mut put = tx.prepare_cached(
+                    "INSERT OR REPLACE INTO snapshot_docs (team, doc, saved, summary)
+                     VALUES (?1, ?2, ?3, ?4)",
+                )?;
+                for r in rows {
+                    put.execute(params![team.as_str(), &r.doc.0[..], r.saved, r.summary])?;
+                }
+                tx.execute(
+                    "INSERT OR REPLACE INTO snapshot_marks (team, upto) VALUES (?1, ?2)",
+                    params![team.as_str(), seq_to_sql(upto)],
+                )?;
+            }
+            tx.commit()?;
+            Ok(true)
+        })
+    }
+
     fn find_token(&self, hash: &[u8; 32]) -> Result<Option<TokenRecord>, StoreError> {
         self.with_conn(|c| {
             Ok(c.query_row(
@@ -292,6 +401,28 @@ impl Store for SqliteStore {
             )?)
         })
     }
+}
+
+fn seq_from_sql(seq: i64) -> Result<Seq, StoreError> {
+    u64::try_from(seq)
+        .map(Seq)
+        .map_err(|_| StoreError::Corrupt(format!("negative seq {seq}")))
+}
+
+fn snapshot_mark_of(conn: &Connection, team: &Team) -> Result<(Seq, u64), StoreError> {
+    let upto: Option<i64> = conn
+        .query_row(
+            "SELECT upto FROM snapshot_marks WHERE team = ?1",
+            params![team.as_str()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let docs: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM snapshot_docs WHERE team = ?1",
+        params![team.as_str()],
+        |r| r.get(0),
+    )?;
+    Ok((seq_from_sql(upto.unwrap_or(0))?, docs.max(0) as u64))
 }
 
 fn head_of(conn: &Connection, team: &Team) -> Result<Seq, StoreError> {
@@ -445,6 +576,12 @@ mod tests {
     async fn reads_are_bounded_by_bytes_but_never_empty() {
         let (_dir, store) = open(Arc::new(()));
         contract::reads_are_bounded_by_bytes_but_never_empty(&store).await;
+    }
+
+    #[tokio::test]
+    async fn snapshots_advance_from_their_mark_only() {
+        let (_dir, store) = open(Arc::new(()));
+        contract::snapshots_advance_from_their_mark_only(&store).await;
     }
 
     #[test]
