@@ -268,6 +268,17 @@ pub fn compact_doc(
     ))
 }
 
+/// Many documents' bytes (saved documents, or encoded summaries) as one value,
+/// for a device to store a snapshot in a few large writes.
+pub fn encode_pack(entries: &[(DocId, &[u8])]) -> Vec<u8> {
+    postcard::to_allocvec(entries).expect("postcard encoding into a Vec")
+}
+
+/// Reads what [`encode_pack`] wrote, borrowing the bytes.
+pub fn decode_pack(bytes: &[u8]) -> Result<Vec<(DocId, &[u8])>, SnapshotError> {
+    postcard::from_bytes(bytes).map_err(|e| SnapshotError::Malformed(e.to_string()))
+}
+
 /// The header for a snapshot of `team` written by this build.
 pub fn header(team: &str, upto: Seq, docs: u64) -> SnapshotHeader {
     SnapshotHeader {
@@ -350,6 +361,16 @@ mod tests {
         // Changes the prior snapshot already holds change nothing.
         let (again, _) = compact_doc(g.id, Some(&whole.saved), &all).unwrap();
         assert_eq!(read(&again.saved), read(&whole.saved));
+    }
+
+    #[test]
+    fn packs_round_trip_and_damage_is_an_error() {
+        let a = DocId([1; 16]);
+        let b = DocId([2; 16]);
+        let bytes = encode_pack(&[(a, b"saved a"), (b, b"")]);
+        assert_eq!(decode_pack(&bytes).unwrap(), [(a, &b"saved a"[..]), (b, &b""[..])]);
+        assert!(decode_pack(&bytes[..bytes.len() - 3]).is_err());
+        assert!(decode_pack(&encode_pack(&[])).unwrap().is_empty());
     }
 
     #[test]
