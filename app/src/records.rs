@@ -13,16 +13,17 @@
 //! a local save interleaving at their IndexedDB awaits could each write a copy
 //! missing the other's change.
 
-use crate::storage::{LocalEdit, Storage, StorageError, StoredDoc};
+use crate::storage::{LocalEdit, PackDoc, Storage, StorageError, StoredDoc};
 use crate::tabs::{self, HeldLock};
 use campo_core::ids::{DocId, Seq};
 use campo_core::protocol::{DocChange, Entry};
 use campo_core::record::{DocError, Edit, EditError, Kind, Record, RecordDoc, Stamp};
+use campo_core::snapshot::SnapshotDoc;
 use campo_core::summary::Summary;
 use campo_core::sync::OutboxId;
 use futures::lock::{Mutex, MutexGuard};
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// How many opened documents stay in memory.
 const CACHE_DOCS: usize = 16;
@@ -671,6 +672,85 @@ impl Records {
             summaries: stored.iter().filter_map(|d| d.summary.clone()).collect(),
             docs: order,
         })
+    }
+
+    /// Stores one chunk of a relay snapshot as pack `n`. A document this device
+    /// already holds in `docs` (`unpacked`) is merged with its snapshot copy
+    /// instead, so nothing made here is ever overwritten. Summaries are kept
+    /// only when `summaries_readable` (the snapshot's format is this build's);
+    /// otherwise they are rebuilt from the documents later. Returns the
+    /// summaries to show.
+    pub async fn store_snapshot_chunk(
+        &self,
+        n: u32,
+        docs: Vec<SnapshotDoc>,
+        unpacked: &HashSet<DocId>,
+        summaries_readable: bool,
+    ) -> Result<Vec<Summary>, StorageError> {
+        let _guard = self.write_lock().await;
+        let (to_merge, to_pack): (Vec<SnapshotDoc>, Vec<SnapshotDoc>) =
+            docs.into_iter().partition(|d| unpacked.contains(&d.id));
+        let mut shown = Vec::with_capacity(to_pack.len() + to_merge.len());
+        let mut merged = Vec::with_capacity(to_merge.len());
+        if !to_merge.is_empty() {
+            let ids: Vec<DocId> = to_merge.iter().map(|d| d.id).collect();
+            let local = self.storage.load_docs(&ids).await?;
+            for (snap, local) in to_merge.into_iter().zip(local) {
+                let id = snap.id;
+                let mut doc = local
+                    .and_then(|b| RecordDoc::load(id, &b).ok())
+                    .unwrap_or_else(|| RecordDoc::empty(id));
+                match RecordDoc::load(id, &snap.saved) {
+                    Ok(mut theirs) => {
+                        for change in theirs.changes() {
+                            if let Err(e) = doc.apply(&change) {
+                                log(&format!(
+                                    "skipping a change to {id} that does not apply: {e}"
+                                ));
+                            }
+                        }
+                    }
+                    Err(e) => log(&format!("the relay's copy of {id} is damaged: {e}")),
+                }
+                let summary = if doc.is_ready() {
+                    Summary::of(&doc.read())
+                } else {
+                    None
+                };
+                shown.extend(summary.clone());
+                merged.push(StoredDoc {
+                    id,
+                    bytes: doc.save(),
+                    summary,
+                });
+                if self.take_cached(id).is_some() {
+                    self.put_cached(doc);
+                }
+            }
+        }
+        let pack: Vec<PackDoc> = to_pack
+            .into_iter()
+            .map(|d| {
+                let summary = if summaries_readable && !d.summary.is_empty() {
+                    match Summary::decode(&d.summary) {
+                        Ok(s) => {
+                            shown.push(s);
+                            d.summary
+                        }
+                        Err(_) => Vec::new(),
+                    }
+                } else {
+                    Vec::new()
+                };
+                PackDoc {
+                    id: d.id,
+                    saved: d.saved,
+                    summary,
+                }
+            })
+            .collect();
+        self.storage.put_pack(n, &pack, &merged).await?;
+        Ok(shown)
     }
 
     /// Rebuilds the summaries of these documents from the documents themselves

@@ -53,6 +53,21 @@ async fn try_boot(ui: AppState) -> Result<(), StorageError> {
         }
     });
     let meta = storage.load_meta().await?;
+    // The device id belongs to the database: a database that starts empty
+    // syncs as a new device, so the relay never leaves out entries it believes
+    // this device already has. (Databases from before kept the profile's id.)
+    let device = match meta.device {
+        Some(d) => d,
+        None => {
+            let d = if meta.cursor > Seq(0) {
+                settings::device_id()
+            } else {
+                campo_core::ids::DeviceId(crate::platform::random16())
+            };
+            storage.set_device(d).await?;
+            d
+        }
+    };
     let (summaries, damaged) = storage.load_all_summaries().await?;
     let known: HashSet<DocId> = summaries.iter().map(|s| s.id).collect();
     ui.set_index(Index::new(summaries));
@@ -76,7 +91,7 @@ async fn try_boot(ui: AppState) -> Result<(), StorageError> {
         conn,
         tabs,
         ui,
-        device: settings::device_id(),
+        device,
     });
     ui.campo.set_value(Some(campo.clone()));
 
@@ -210,7 +225,8 @@ impl Campo {
         let credentials = Credentials {
             team,
             token,
-            device: self.device,
+            // The database's own id (a fresh book may have chosen a new one).
+            device: meta.device.unwrap_or(self.device),
         };
         let client = SyncClient::new(credentials.clone(), cursor, outbox);
         self.conn.start(credentials, client, new_team);

@@ -150,6 +150,8 @@ pub struct AppState {
     pub persist_refused: RwSignal<bool>,
     /// The last write of changes from the relay failed for lack of space.
     pub storage_full: RwSignal<bool>,
+    /// A fresh device is storing the team's book: records stored, and how many.
+    pub download: RwSignal<Option<(u64, u64)>>,
     /// The session (storage + sync), once the database is open.
     pub campo: StoredValue<Option<Rc<Campo>>, LocalStorage>,
 }
@@ -177,6 +179,7 @@ impl AppState {
             team_doc: RwSignal::new(None),
             persist_refused: RwSignal::new(false),
             storage_full: RwSignal::new(false),
+            download: RwSignal::new(None),
             campo: StoredValue::new_local(None),
         }
     }

@@ -6,32 +6,49 @@
 //!   materialized index that start-up reads instead of opening every document.
 //! - `outbox`: outbox id (number) → a local change not yet acknowledged by the relay,
 //!   as the 16 bytes of the doc id followed by the raw change.
-//! - `meta`: `cursor`, `next_outbox` (numbers) and `team` (string).
+//! - `meta`: `cursor`, `next_outbox` (numbers), `team` (string) and `device` (this
+//!   database's device id, hex).
+//! - `packs`: pack number → many documents from a relay snapshot, as one postcard
+//!   `Vec<(DocId, saved bytes)>`; `pack_summaries`: the same number → their
+//!   encoded summaries, `Vec<(DocId, bytes)>` (empty bytes: no summary). A fresh
+//!   device stores a whole book in a few dozen writes instead of one per record.
 //!
-//! Invariant: every write that touches more than one store happens in one
-//! transaction, so a document, its summary, its outbox entry and the cursor never
-//! disagree after a crash or a closed tab.
+//! Invariants:
+//! - Every write that touches more than one store happens in one transaction, so a
+//!   document, its summary, its outbox entry and the cursor never disagree after a
+//!   crash or a closed tab.
+//! - `docs` and `summaries` overlay the packs: a document in `docs` is newer than
+//!   its copy in a pack (it was made from it, or merged with it), so reads look
+//!   there first. Packs are written only while a snapshot is stored, and never
+//!   changed after.
 
-use campo_core::ids::{DocId, Seq};
+use campo_core::ids::{DeviceId, DocId, Seq};
 use campo_core::protocol::DocChange;
+use campo_core::snapshot::{decode_pack, encode_pack};
 use campo_core::summary::Summary;
 use campo_core::sync::OutboxId;
 use idb::{Database, DatabaseEvent, Factory, ObjectStoreParams, TransactionMode};
 use js_sys::Uint8Array;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 use std::future::IntoFuture;
+use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 
 const DB_NAME: &str = "campo";
-const DB_VERSION: u32 = 1;
+const DB_VERSION: u32 = 2;
 const DOCS: &str = "docs";
 const SUMMARIES: &str = "summaries";
 const OUTBOX: &str = "outbox";
 const META: &str = "meta";
-const ALL_STORES: [&str; 4] = [DOCS, SUMMARIES, OUTBOX, META];
+const PACKS: &str = "packs";
+const PACK_SUMMARIES: &str = "pack_summaries";
+const ALL_STORES: [&str; 6] = [DOCS, SUMMARIES, OUTBOX, META, PACKS, PACK_SUMMARIES];
 
 const META_CURSOR: &str = "cursor";
 const META_NEXT_OUTBOX: &str = "next_outbox";
 const META_TEAM: &str = "team";
+const META_DEVICE: &str = "device";
 
 /// Why the device's database could not be read or written.
 #[derive(Debug, thiserror::Error)]
@@ -61,6 +78,15 @@ pub struct Meta {
     pub next_outbox: OutboxId,
     /// The team whose records this database holds.
     pub team: Option<String>,
+    /// The device id this database syncs as, once chosen.
+    pub device: Option<DeviceId>,
+}
+
+/// One document of a pack: its id, saved bytes and encoded summary (empty: none).
+pub struct PackDoc {
+    pub id: DocId,
+    pub saved: Vec<u8>,
+    pub summary: Vec<u8>,
 }
 
 /// One document written by a remote batch.
@@ -84,6 +110,12 @@ pub struct LocalEdit<'a> {
 /// An open handle on the database.
 pub struct Storage {
     db: Database,
+    /// Which pack holds each packed document, read on first need.
+    pack_of: RefCell<Option<Rc<HashMap<DocId, u32>>>>,
+}
+
+fn pack_number(n: u32) -> JsValue {
+    JsValue::from_f64(f64::from(n))
 }
 
 fn bytes(b: &[u8]) -> JsValue {
@@ -134,7 +166,10 @@ impl Storage {
                 }
             }
         });
-        Ok(Storage { db: request.await? })
+        Ok(Storage {
+            db: request.await?,
+            pack_of: RefCell::new(None),
+        })
     }
 
     /// Commits a read-write transaction. An aborted one stored nothing at all;
@@ -167,24 +202,180 @@ impl Storage {
     pub async fn load_all_summaries(&self) -> Result<(Vec<Summary>, Vec<DocId>), StorageError> {
         let tx = self
             .db
-            .transaction(&[SUMMARIES], TransactionMode::ReadOnly)?;
+            .transaction(&[SUMMARIES, PACK_SUMMARIES], TransactionMode::ReadOnly)?;
         let store = tx.object_store(SUMMARIES)?;
         let keys = store.get_all_keys(None, None)?.into_future();
         let values = store.get_all(None, None)?.into_future();
-        let (keys, values) = (keys.await?, values.await?);
+        let packed = tx
+            .object_store(PACK_SUMMARIES)?
+            .get_all(None, None)?
+            .into_future();
+        let (keys, values, packed) = (keys.await?, values.await?, packed.await?);
         let mut summaries = Vec::with_capacity(values.len());
         let mut damaged = Vec::new();
+        let mut seen = HashSet::with_capacity(values.len());
         for (k, v) in keys.iter().zip(&values) {
+            let Some(id) = k.as_string().and_then(|k| k.parse::<DocId>().ok()) else {
+                continue;
+            };
+            seen.insert(id);
             match to_bytes(v).and_then(|b| Summary::decode(&b).ok()) {
                 Some(s) => summaries.push(s),
-                None => {
-                    if let Some(id) = k.as_string().and_then(|k| k.parse().ok()) {
-                        damaged.push(id);
-                    }
+                None => damaged.push(id),
+            }
+        }
+        for pack in &packed {
+            let Some(bytes) = to_bytes(pack) else {
+                continue;
+            };
+            let Ok(entries) = decode_pack(&bytes) else {
+                web_sys::console::warn_1(&"a stored pack of summaries is damaged".into());
+                continue;
+            };
+            summaries.reserve(entries.len());
+            for (id, summary) in entries {
+                // A summary in `summaries` is newer than the packed one.
+                if seen.contains(&id) || summary.is_empty() {
+                    continue;
+                }
+                match Summary::decode(summary) {
+                    Ok(s) => summaries.push(s),
+                    Err(_) => damaged.push(id),
                 }
             }
         }
         Ok((summaries, damaged))
+    }
+
+    /// Which pack holds each packed document (read once, then kept).
+    async fn pack_map(&self) -> Result<Rc<HashMap<DocId, u32>>, StorageError> {
+        if let Some(map) = self.pack_of.borrow().as_ref() {
+            return Ok(map.clone());
+        }
+        let tx = self
+            .db
+            .transaction(&[PACK_SUMMARIES], TransactionMode::ReadOnly)?;
+        let store = tx.object_store(PACK_SUMMARIES)?;
+        let keys = store.get_all_keys(None, None)?.into_future();
+        let values = store.get_all(None, None)?.into_future();
+        let (keys, values) = (keys.await?, values.await?);
+        let mut map = HashMap::new();
+        for (k, v) in keys.iter().zip(&values) {
+            let (Some(n), Some(bytes)) = (k.as_f64(), to_bytes(v)) else {
+                continue;
+            };
+            if let Ok(entries) = decode_pack(&bytes) {
+                map.extend(entries.into_iter().map(|(id, _)| (id, n as u32)));
+            }
+        }
+        let map = Rc::new(map);
+        *self.pack_of.borrow_mut() = Some(map.clone());
+        Ok(map)
+    }
+
+    /// The packed copies of `ids` (those packed), read pack by pack.
+    async fn load_packed(&self, ids: &[DocId]) -> Result<HashMap<DocId, Vec<u8>>, StorageError> {
+        let map = self.pack_map().await?;
+        let mut wanted: HashMap<u32, HashSet<DocId>> = HashMap::new();
+        for id in ids {
+            if let Some(n) = map.get(id) {
+                wanted.entry(*n).or_default().insert(*id);
+            }
+        }
+        let mut out = HashMap::new();
+        if wanted.is_empty() {
+            return Ok(out);
+        }
+        let tx = self.db.transaction(&[PACKS], TransactionMode::ReadOnly)?;
+        let store = tx.object_store(PACKS)?;
+        let requests = wanted
+            .keys()
+            .map(|n| store.get(pack_number(*n)).map(IntoFuture::into_future))
+            .collect::<Result<Vec<_>, _>>()?;
+        for (r, docs) in requests.into_iter().zip(wanted.values()) {
+            let Some(bytes) = r.await?.as_ref().and_then(to_bytes) else {
+                continue;
+            };
+            let Ok(entries) = decode_pack(&bytes) else {
+                web_sys::console::warn_1(&"a stored pack of documents is damaged".into());
+                continue;
+            };
+            for (id, saved) in entries {
+                if docs.contains(&id) {
+                    out.insert(id, saved.to_vec());
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Ids of the documents in `docs` (not the packed ones).
+    pub async fn unpacked_doc_ids(&self) -> Result<HashSet<DocId>, StorageError> {
+        let tx = self.db.transaction(&[DOCS], TransactionMode::ReadOnly)?;
+        let keys = tx.object_store(DOCS)?.get_all_keys(None, None)?.await?;
+        Ok(keys
+            .iter()
+            .filter_map(|k| k.as_string().and_then(|k| k.parse().ok()))
+            .collect())
+    }
+
+    /// Empties the packs (a snapshot starts over: one cut short is replaced whole).
+    pub async fn clear_packs(&self) -> Result<(), StorageError> {
+        let tx = self
+            .db
+            .transaction(&[PACKS, PACK_SUMMARIES], TransactionMode::ReadWrite)?;
+        tx.object_store(PACKS)?.clear()?;
+        tx.object_store(PACK_SUMMARIES)?.clear()?;
+        self.pack_of.borrow_mut().take();
+        Self::finish(tx).await
+    }
+
+    /// Stores pack `n` and, in the same transaction, documents that were merged
+    /// with their snapshot copy instead of packed.
+    pub async fn put_pack(
+        &self,
+        n: u32,
+        docs: &[PackDoc],
+        merged: &[StoredDoc],
+    ) -> Result<(), StorageError> {
+        let saved: Vec<(DocId, &[u8])> = docs.iter().map(|d| (d.id, &d.saved[..])).collect();
+        let summaries: Vec<(DocId, &[u8])> = docs.iter().map(|d| (d.id, &d.summary[..])).collect();
+        let tx = self.db.transaction(
+            &[PACKS, PACK_SUMMARIES, DOCS, SUMMARIES],
+            TransactionMode::ReadWrite,
+        )?;
+        tx.object_store(PACKS)?
+            .put(&bytes(&encode_pack(&saved)), Some(&pack_number(n)))?;
+        tx.object_store(PACK_SUMMARIES)?
+            .put(&bytes(&encode_pack(&summaries)), Some(&pack_number(n)))?;
+        let doc_store = tx.object_store(DOCS)?;
+        let summary_store = tx.object_store(SUMMARIES)?;
+        for d in merged {
+            doc_store.put(&bytes(&d.bytes), Some(&key(&d.id)))?;
+            if let Some(s) = &d.summary {
+                summary_store.put(&bytes(&s.encode()), Some(&key(&d.id)))?;
+            }
+        }
+        self.pack_of.borrow_mut().take();
+        Self::finish(tx).await
+    }
+
+    /// The snapshot is stored whole: the cursor moves to its mark.
+    pub async fn set_cursor(&self, cursor: Seq) -> Result<(), StorageError> {
+        let tx = self.db.transaction(&[META], TransactionMode::ReadWrite)?;
+        tx.object_store(META)?
+            .put(&number(cursor.0), Some(&JsValue::from_str(META_CURSOR)))?;
+        Self::finish(tx).await
+    }
+
+    /// Records the device id this database syncs as.
+    pub async fn set_device(&self, device: DeviceId) -> Result<(), StorageError> {
+        let tx = self.db.transaction(&[META], TransactionMode::ReadWrite)?;
+        tx.object_store(META)?.put(
+            &JsValue::from_str(&device.to_hex()),
+            Some(&JsValue::from_str(META_DEVICE)),
+        )?;
+        Self::finish(tx).await
     }
 
     /// The stored summaries of these documents (those that have one), for
@@ -217,12 +408,9 @@ impl Storage {
 
     /// Ids of every stored document (to find documents without a summary).
     pub async fn load_doc_ids(&self) -> Result<Vec<DocId>, StorageError> {
-        let tx = self.db.transaction(&[DOCS], TransactionMode::ReadOnly)?;
-        let keys = tx.object_store(DOCS)?.get_all_keys(None, None)?.await?;
-        Ok(keys
-            .iter()
-            .filter_map(|k| k.as_string().and_then(|k| k.parse().ok()))
-            .collect())
+        let mut ids = self.unpacked_doc_ids().await?;
+        ids.extend(self.pack_map().await?.keys().copied());
+        Ok(ids.into_iter().collect())
     }
 
     /// The unacknowledged local changes, in outbox order.
@@ -250,11 +438,16 @@ impl Storage {
             .get(JsValue::from_str(META_NEXT_OUTBOX))?
             .into_future();
         let team = store.get(JsValue::from_str(META_TEAM))?.into_future();
+        let device = store.get(JsValue::from_str(META_DEVICE))?.into_future();
         let num = |v: Option<JsValue>| v.and_then(|v| v.as_f64()).unwrap_or(0.0) as u64;
         Ok(Meta {
             cursor: Seq(num(cursor.await?)),
             next_outbox: num(next.await?),
             team: team.await?.and_then(|v| v.as_string()),
+            device: device
+                .await?
+                .and_then(|v| v.as_string())
+                .and_then(|s| s.parse().ok()),
         })
     }
 
@@ -278,6 +471,20 @@ impl Storage {
         let mut out = Vec::with_capacity(ids.len());
         for r in requests {
             out.push(r.await?.as_ref().and_then(to_bytes));
+        }
+        let missing: Vec<DocId> = ids
+            .iter()
+            .zip(&out)
+            .filter(|(_, d)| d.is_none())
+            .map(|(id, _)| *id)
+            .collect();
+        if !missing.is_empty() {
+            let mut packed = self.load_packed(&missing).await?;
+            for (id, d) in ids.iter().zip(out.iter_mut()) {
+                if d.is_none() {
+                    *d = packed.remove(id);
+                }
+            }
         }
         Ok(out)
     }
@@ -352,11 +559,28 @@ impl Storage {
         let keys = store.get_all_keys(None, None)?.into_future();
         let values = store.get_all(None, None)?.into_future();
         let (keys, values) = (keys.await?, values.await?);
-        Ok(keys
+        let mut docs: Vec<(DocId, Vec<u8>)> = keys
             .iter()
             .zip(&values)
             .filter_map(|(k, v)| Some((k.as_string()?.parse().ok()?, to_bytes(v)?)))
-            .collect())
+            .collect();
+        let unpacked: HashSet<DocId> = docs.iter().map(|(id, _)| *id).collect();
+        let tx = self.db.transaction(&[PACKS], TransactionMode::ReadOnly)?;
+        let packs = tx.object_store(PACKS)?.get_all(None, None)?.await?;
+        for pack in &packs {
+            let Some(bytes) = to_bytes(pack) else {
+                continue;
+            };
+            if let Ok(entries) = decode_pack(&bytes) {
+                docs.extend(
+                    entries
+                        .into_iter()
+                        .filter(|(id, _)| !unpacked.contains(id))
+                        .map(|(id, saved)| (id, saved.to_vec())),
+                );
+            }
+        }
+        Ok(docs)
     }
 
     /// Documents changed by the relay and the new cursor, in one transaction, so
@@ -409,6 +633,7 @@ impl Storage {
         for name in ALL_STORES {
             tx.object_store(name)?.clear()?;
         }
+        self.pack_of.borrow_mut().take();
         tx.object_store(META)?.put(
             &JsValue::from_str(team),
             Some(&JsValue::from_str(META_TEAM)),

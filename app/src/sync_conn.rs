@@ -7,6 +7,12 @@
 //! documents). Socket opens and closes go through the same queue so they stay
 //! ordered with the frames around them.
 //!
+//! A device with nothing stored (cursor 0) first fetches the team's snapshot
+//! (`GET /api/teams/{team}/snapshot`, see `campo_core::snapshot`): the whole book
+//! as saved documents with summaries, stored in packs of [`PACK_DOCS`] without
+//! opening one document. Its cursor then moves to the snapshot's mark and the
+//! WebSocket asks only for what follows.
+//!
 //! Only the tab holding the sync lock ([`crate::tabs`]) connects; in the other
 //! tabs the connection stays closed, local changes are announced to the syncing
 //! tab, and the status shown is the syncing tab's.
@@ -33,6 +39,8 @@ const FIRST_BACKOFF_MS: u32 = 1_000;
 const MAX_BACKOFF_MS: u32 = 5_000;
 /// Close code the app uses when it drops a connection itself (bad frame, storage failure).
 const CLOSE_APP: u16 = 4000;
+/// Documents per pack of a stored snapshot: one IndexedDB write each (~1-3 MB).
+const PACK_DOCS: usize = 1000;
 
 /// A socket event, tagged with the connection it belongs to.
 enum SocketEvent {
@@ -80,6 +88,20 @@ pub struct SyncConn {
     working: Cell<bool>,
     backoff_ms: Cell<u32>,
     retry: RefCell<Option<Timeout>>,
+    /// The snapshot step is done for this client (stored, or none to fetch).
+    bootstrapped: Cell<bool>,
+    /// A snapshot is being fetched and stored.
+    bootstrapping: Cell<bool>,
+}
+
+/// Why fetching the snapshot failed.
+enum SnapshotFailure {
+    /// The relay refused the token.
+    Refused(ErrorCode),
+    /// No answer, a server error, or a stream cut short: try again later.
+    Retry(String),
+    /// Storing it failed.
+    Storage(crate::storage::StorageError),
 }
 
 impl SyncConn {
@@ -99,6 +121,8 @@ impl SyncConn {
             working: Cell::new(false),
             backoff_ms: Cell::new(FIRST_BACKOFF_MS),
             retry: RefCell::new(None),
+            bootstrapped: Cell::new(false),
+            bootstrapping: Cell::new(false),
         })
     }
 
@@ -107,6 +131,8 @@ impl SyncConn {
     pub fn start(self: &Rc<Self>, credentials: Credentials, client: SyncClient, new_team: bool) {
         self.reset_on_welcome.set(new_team);
         self.ui.team.set(credentials.team.clone());
+        self.bootstrapped
+            .set(client.cursor() > campo_core::ids::Seq(0));
         *self.credentials.borrow_mut() = Some(credentials);
         *self.client.borrow_mut() = Some(client);
         self.backoff_ms.set(FIRST_BACKOFF_MS);
@@ -197,6 +223,12 @@ impl SyncConn {
         }
         let generation = self.generation.get() + 1;
         self.generation.set(generation);
+        if !self.bootstrapped.get() {
+            if !self.bootstrapping.replace(true) {
+                spawn_local(self.clone().bootstrap(generation));
+            }
+            return;
+        }
         match self.open_socket(generation) {
             Ok(socket) => *self.socket.borrow_mut() = Some(socket),
             Err(e) => {
@@ -245,6 +277,194 @@ impl SyncConn {
             _on_message: on_message,
             _on_close: on_close,
         })
+    }
+
+    /// Fetches and stores the team's snapshot, then connects.
+    async fn bootstrap(self: Rc<Self>, generation: u64) {
+        let result = self.fetch_snapshot(generation).await;
+        self.bootstrapping.set(false);
+        self.ui.download.set(None);
+        if self.generation.get() != generation {
+            // Stopped or restarted meanwhile; the new start decides.
+            return;
+        }
+        match result {
+            Ok(()) => {
+                self.bootstrapped.set(true);
+                self.connect_now();
+            }
+            Err(SnapshotFailure::Refused(code)) => {
+                if let Some(c) = self.client.borrow_mut().as_mut() {
+                    c.disconnected(Some(code.close_code()));
+                }
+                self.refused(code);
+                self.publish();
+            }
+            Err(SnapshotFailure::Retry(why)) => {
+                log(&format!("fetching the team's book: {why}"));
+                if self.ui.stage.get_untracked() == Stage::SigningIn {
+                    self.ui.unreachable.set(true);
+                }
+                self.schedule_retry();
+            }
+            Err(SnapshotFailure::Storage(e)) => {
+                if matches!(e, crate::storage::StorageError::Full) {
+                    self.ui.storage_full.set(true);
+                }
+                log(&format!("storing the team's book: {e}"));
+                self.schedule_retry();
+            }
+        }
+    }
+
+    async fn fetch_snapshot(&self, generation: u64) -> Result<(), SnapshotFailure> {
+        use campo_core::snapshot::{SnapshotDoc, SnapshotReader};
+        use wasm_bindgen_futures::JsFuture;
+        let Some(creds) = self.credentials.borrow().clone() else {
+            return Ok(());
+        };
+        let retry = |what: &str| SnapshotFailure::Retry(what.to_owned());
+        let window = web_sys::window().ok_or_else(|| retry("no window"))?;
+        let headers = web_sys::Headers::new().map_err(|_| retry("no headers"))?;
+        headers
+            .set("Authorization", &format!("Bearer {}", creds.token))
+            .map_err(|_| SnapshotFailure::Refused(ErrorCode::Unauthorized))?;
+        let init = web_sys::RequestInit::new();
+        init.set_method("GET");
+        init.set_headers(&headers);
+        let path = format!(
+            "/api/teams/{}/snapshot",
+            js_sys::encode_uri_component(&creds.team)
+        );
+        let request = web_sys::Request::new_with_str_and_init(&path, &init)
+            .map_err(|_| retry("cannot make the request"))?;
+        let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
+            .await
+            .map_err(|_| retry("the relay is unreachable"))?
+            .dyn_into()
+            .map_err(|_| retry("not a response"))?;
+        match response.status() {
+            200 => {}
+            // No snapshot yet: the log has everything, from the start.
+            204 => return Ok(()),
+            401 => return Err(SnapshotFailure::Refused(ErrorCode::Unauthorized)),
+            403 => return Err(SnapshotFailure::Refused(ErrorCode::WrongTeam)),
+            status => return Err(retry(&format!("the relay answered {status}"))),
+        }
+        let body = response.body().ok_or_else(|| retry("an empty answer"))?;
+        let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().unchecked_into();
+        let mut stream = SnapshotReader::new();
+        let mut pending: Vec<SnapshotDoc> = Vec::new();
+        let mut started = false;
+        let mut unpacked = std::collections::HashSet::new();
+        let mut readable = true;
+        let (mut pack, mut stored) = (0u32, 0u64);
+        loop {
+            let chunk = JsFuture::from(reader.read())
+                .await
+                .map_err(|_| retry("the transfer was cut short"))?;
+            let done = js_sys::Reflect::get(&chunk, &"done".into())
+                .ok()
+                .and_then(|d| d.as_bool())
+                .unwrap_or(true);
+            if !done {
+                let value: Uint8Array = js_sys::Reflect::get(&chunk, &"value".into())
+                    .map_err(|_| retry("an unreadable chunk"))?
+                    .unchecked_into();
+                pending.extend(
+                    stream
+                        .feed(&value.to_vec())
+                        .map_err(|e| retry(&e.to_string()))?,
+                );
+            }
+            if self.generation.get() != generation {
+                return Ok(());
+            }
+            if !started && let Some(header) = stream.header() {
+                if header.team != creds.team {
+                    return Err(retry("the relay sent another team's book"));
+                }
+                readable = header.summary_format == campo_core::summary::SUMMARY_FORMAT;
+                self.prepare_for_snapshot()
+                    .await
+                    .map_err(SnapshotFailure::Storage)?;
+                unpacked = self
+                    .records
+                    .storage()
+                    .unpacked_doc_ids()
+                    .await
+                    .map_err(SnapshotFailure::Storage)?;
+                self.ui.download.set(Some((0, header.docs)));
+                started = true;
+            }
+            while pending.len() >= PACK_DOCS || (done && !pending.is_empty()) {
+                let take = pending.len().min(PACK_DOCS);
+                let chunk: Vec<SnapshotDoc> = pending.drain(..take).collect();
+                stored += chunk.len() as u64;
+                let shown = self
+                    .records
+                    .store_snapshot_chunk(pack, chunk, &unpacked, readable)
+                    .await
+                    .map_err(SnapshotFailure::Storage)?;
+                pack += 1;
+                self.ui.upsert(shown);
+                let total = stream.header().map_or(stored, |h| h.docs.max(stored));
+                self.ui.download.set(Some((stored, total)));
+            }
+            if done {
+                break;
+            }
+        }
+        let header = stream.finish().map_err(|e| retry(&e.to_string()))?.clone();
+        let storage = self.records.storage();
+        if !readable {
+            // Another build's summaries: make them from the documents.
+            let ids = storage
+                .load_doc_ids()
+                .await
+                .map_err(SnapshotFailure::Storage)?;
+            let rebuilt = self
+                .records
+                .rebuild_summaries(&ids)
+                .await
+                .map_err(SnapshotFailure::Storage)?;
+            self.ui.upsert(rebuilt);
+        }
+        storage
+            .set_cursor(header.upto)
+            .await
+            .map_err(SnapshotFailure::Storage)?;
+        if let Some(c) = self.client.borrow_mut().as_mut() {
+            c.stored(header.upto);
+        }
+        Ok(())
+    }
+
+    /// Before storing a snapshot: a database of another team is emptied (the
+    /// relay accepted the token, so the team is right) and syncs under a new
+    /// device id; packs left by a snapshot cut short are dropped.
+    async fn prepare_for_snapshot(&self) -> Result<(), crate::storage::StorageError> {
+        let storage = self.records.storage();
+        if self.reset_on_welcome.get() {
+            let team = self.credentials.borrow().as_ref().map(|c| c.team.clone());
+            if let Some(team) = team {
+                storage.reset_for_team(&team).await?;
+                self.records.reset(0);
+                self.ui.set_index(campo_core::index::Index::default());
+                let device = campo_core::ids::DeviceId(crate::platform::random16());
+                storage.set_device(device).await?;
+                let creds = self.credentials.borrow_mut().as_mut().map(|c| {
+                    c.device = device;
+                    c.clone()
+                });
+                if let Some(creds) = creds {
+                    *self.client.borrow_mut() =
+                        Some(SyncClient::new(creds, campo_core::ids::Seq(0), Vec::new()));
+                }
+                self.reset_on_welcome.set(false);
+            }
+        }
+        storage.clear_packs().await
     }
 
     fn schedule_retry(self: &Rc<Self>) {
@@ -383,6 +603,13 @@ impl SyncConn {
         };
         if let Err(e) = self.records.storage().reset_for_team(&team).await {
             log(&format!("resetting the database: {e}"));
+            return false;
+        }
+        let device = self.credentials.borrow().as_ref().map(|c| c.device);
+        if let Some(device) = device
+            && let Err(e) = self.records.storage().set_device(device).await
+        {
+            log(&format!("recording the device id: {e}"));
             return false;
         }
         self.records.reset(0);

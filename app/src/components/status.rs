@@ -1,7 +1,7 @@
 //! The sync status: always visible, so a rep knows whether their edits have left
 //! the tablet.
 
-use crate::i18n::{Msg, changes_waiting, t};
+use crate::i18n::{Msg, book_download, changes_waiting, t};
 use crate::state::use_app;
 use campo_core::sync::Phase;
 use leptos::prelude::*;
@@ -27,6 +27,9 @@ pub fn SyncStatus() -> impl IntoView {
     let text = move || {
         let lang = ui.lang.get();
         let s = ui.status.get();
+        if let Some((done, total)) = ui.download.get() {
+            return book_download(lang, done, total);
+        }
         let head = match s.phase {
             Phase::Refused => t(lang, Msg::StatusRefused),
             Phase::Offline => t(lang, Msg::StatusOffline),

@@ -447,6 +447,18 @@ pub fn refusal(lang: Lang, code: ErrorCode, team: &str) -> String {
 }
 
 /// "Offline · 2 changes waiting" and friends.
+/// The status while a fresh device downloads the team's book.
+pub fn book_download(lang: Lang, done: u64, total: u64) -> String {
+    let (done, total) = (
+        format::number(lang, done as f64, 0),
+        format::number(lang, total as f64, 0),
+    );
+    match lang {
+        Lang::It => format!("Scarico l'archivio del team: {done} di {total} schede"),
+        Lang::En => format!("Downloading the team's book: {done} of {total} records"),
+    }
+}
+
 pub fn changes_waiting(lang: Lang, n: usize) -> String {
     match (lang, n) {
         (Lang::It, 1) => "1 modifica in attesa".into(),
