@@ -15,10 +15,14 @@ import { expect } from '@playwright/test';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const relayBin = process.env.CAMPO_RELAY || join(root, 'target/release/campo-relay');
+/** The built app the relay serves: `dist/`, or another build given by `CAMPO_DIST`. */
+export const distDir = process.env.CAMPO_DIST ? resolve(process.env.CAMPO_DIST) : join(root, 'dist');
 
 export class Relay {
-  static async start() {
+  /** Starts a relay serving `staticDir` (default: the built app). */
+  static async start({ staticDir = distDir } = {}) {
     const relay = new Relay();
+    relay.staticDir = staticDir;
     relay.data = mkdtempSync(join(tmpdir(), 'campo-e2e-'));
     await relay.#spawn();
     return relay;
@@ -26,7 +30,7 @@ export class Relay {
 
   async #spawn() {
     this.proc = spawn(relayBin, ['serve', '--listen', '127.0.0.1:0', '--data', this.data,
-      '--static-dir', join(root, 'dist')], { stdio: ['ignore', 'pipe', 'inherit'] });
+      '--static-dir', this.staticDir], { stdio: ['ignore', 'pipe', 'inherit'] });
     this.port = await new Promise((ok, fail) => {
       let out = '';
       const timer = setTimeout(() => fail(new Error(`relay did not start: ${out}`)), 20_000);

@@ -554,7 +554,7 @@ fn CsvImport(
                 })
                 .collect_view();
             view! {
-                <div class="table data-preview">
+                <div class="table data-preview" tabindex="0" role="region" aria-labelledby="preview-title">
                     <table>
                         <thead>
                             <tr>
@@ -888,7 +888,7 @@ fn CardsImport(
             <p class="small" data-testid="import-format">{info}</p>
             <section class="data-step" aria-labelledby="cards-title">
                 <h3 id="cards-title">{move || t(lang(), DataMsg::Preview)}</h3>
-                <div class="table data-preview">
+                <div class="table data-preview" tabindex="0" role="region" aria-labelledby="cards-title">
                     <table>
                         <thead>
                             <tr>
