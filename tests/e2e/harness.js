@@ -95,13 +95,16 @@ export class CuttableProxy {
 
 /** One rep on one device: a browser context behind its own proxy. */
 export class Rep {
-  static async open(browser, relay, name, team, token) {
+  /** `options` are the browser context's beyond its address and locale (a viewport, a time zone…). */
+  static async open(browser, relay, name, team, token, options = {}) {
     const rep = new Rep();
     rep.name = name;
     rep.team = team;
     rep.token = token;
     rep.proxy = await CuttableProxy.start(relay.port);
-    rep.context = await browser.newContext({ baseURL: `http://127.0.0.1:${rep.proxy.port}`, locale: 'en-US' });
+    rep.context = await browser.newContext({
+      baseURL: `http://127.0.0.1:${rep.proxy.port}`, locale: 'en-US', ...options,
+    });
     rep.page = await rep.context.newPage();
     rep.page.on('pageerror', (e) => { rep.errors.push(String(e)); });
     rep.errors = [];
