@@ -15,6 +15,12 @@ pub struct InvalidChange(pub String);
 
 /// Parses `bytes` as exactly one Automerge change and returns its hash.
 pub fn check(bytes: &[u8]) -> Result<ChangeHash, InvalidChange> {
+    parse(bytes).map(|change| ChangeHash(change.hash().0))
+}
+
+/// Parses `bytes` as exactly one well-formed, raw Automerge change (what
+/// [`check`] accepts), for a device to apply.
+pub fn parse(bytes: &[u8]) -> Result<automerge::Change, InvalidChange> {
     // Automerge 0.12 panics on some hostile changes: its parser on an author
     // index or a counter beyond 32 bits, its apply on an operation naming an
     // author the change does not list. A release relay aborts on a panic, and a
@@ -50,7 +56,7 @@ pub fn check(bytes: &[u8]) -> Result<ChangeHash, InvalidChange> {
             change.other_actor_ids().len()
         )));
     }
-    Ok(ChangeHash(hash))
+    Ok(change)
 }
 
 /// Automerge's chunk magic bytes.

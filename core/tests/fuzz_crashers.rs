@@ -1,11 +1,13 @@
 //! Scenario: every input a fuzz target once failed on (`tests/fuzz-crashers/`,
-//! see its README) is replayed through the protocol decoders and the relay's
-//! change check, asserting what the fuzz targets assert. The replay also runs on
+//! see its README) is replayed through the protocol decoders, the relay's
+//! change check and a device's apply, asserting what the fuzz targets assert. The replay also runs on
 //! hostile shapes written here, so it is exercised even in a folder with no
 //! crasher.
 
 use campo_core::change;
+use campo_core::ids::DocId;
 use campo_core::protocol::{ClientMsg, DecodeError, ServerMsg};
+use campo_core::record::{Edit, Kind, RecordDoc, Stamp};
 use std::path::Path;
 
 /// The properties of one input, for every decoder it could have crashed.
@@ -50,6 +52,23 @@ fn replay(name: &str, bytes: &[u8]) {
         assert_eq!(bytes[4..8], hash.0[..4], "{name}: checksum");
         // Its operations expand (every author index resolves) without panicking.
         let _ = parsed.decode();
+        // A device applies it or refuses it, to a new record and to one it holds,
+        // without panicking (the app aborts on a panic).
+        let id = DocId([3; 16]);
+        let _ = RecordDoc::empty(id).apply(bytes);
+        let _ = RecordDoc::load(id, bytes);
+        let (mut held, _) = RecordDoc::create(
+            Kind::Account,
+            id,
+            &Stamp {
+                rep: "Anna",
+                now_ms: 1,
+            },
+            &[Edit::Set("name".into(), "Bar Roma".into())],
+        )
+        .expect("a valid account");
+        let _ = held.apply_many(&[bytes]);
+        let _ = held.read();
     }
 }
 
@@ -81,6 +100,16 @@ fn every_committed_crasher_replays_without_failure() {
     ] {
         let bytes = std::fs::read(dir.join(name)).expect("a committed crasher");
         assert!(change::check(&bytes).is_err(), "{name} is refused");
+    }
+    // Ones the relay must accept (whether they fit depends on the document's
+    // history) and a device must refuse.
+    for name in ["device_apply-op-on-missing-object"] {
+        let bytes = std::fs::read(dir.join(name)).expect("a committed crasher");
+        assert!(change::check(&bytes).is_ok(), "{name} passes the relay");
+        assert!(
+            RecordDoc::empty(DocId([3; 16])).apply(&bytes).is_err(),
+            "{name} is refused by a device"
+        );
     }
 }
 

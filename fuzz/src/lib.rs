@@ -262,10 +262,26 @@ pub fn change_check(input: &[u8]) {
     );
     assert_eq!(bytes[4..8], hash[..4], "the checksum matches the contents");
     // What a device's apply does first: expand every operation, naming its
-    // authors by index. Whether each operation's object exists depends on the
-    // document's history, which the relay does not see (see
-    // `known-device-panics/`), so applying is not part of the property.
+    // authors by index.
     let _ = parsed.decode();
+    // Whether each operation's object exists depends on the document's history,
+    // which the relay does not see: a device checks that before Automerge applies
+    // it, so applying or refusing it must never panic, to a new record or to one
+    // the device holds (`device_apply-op-on-missing-object`).
+    let id = DocId([7; 16]);
+    let _ = RecordDoc::empty(id).apply(&bytes);
+    let (mut held, _) = RecordDoc::create(
+        Kind::Account,
+        id,
+        &Stamp {
+            rep: "Anna",
+            now_ms: 1,
+        },
+        &[Edit::Set("name".into(), "Bar Roma".into())],
+    )
+    .expect("a valid account");
+    let _ = held.apply(&bytes);
+    let _ = held.read();
 }
 
 /// Seed inputs made from real messages: real Automerge changes of real

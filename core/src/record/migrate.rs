@@ -40,7 +40,7 @@ pub(super) fn team_document() -> (RecordDoc, Vec<u8>) {
     let change = commit_shared(&mut doc);
     // This device's own edits must not reuse the shared actor's sequence numbers.
     doc.set_actor(ActorId::random());
-    (RecordDoc { id: TEAM_DOC, doc }, change)
+    (RecordDoc::with_doc(TEAM_DOC, doc), change)
 }
 
 /// Brings an older document to the current schema. Returns the migration change

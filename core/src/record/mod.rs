@@ -28,6 +28,7 @@
 //! wall-clock time in milliseconds: history and "last edited by" come from them.
 
 mod history;
+mod incoming;
 mod migrate;
 mod read;
 pub mod schema;
@@ -40,7 +41,9 @@ pub use value::{Invalid, Val};
 
 use crate::ids::DocId;
 use automerge::transaction::{CommitOptions, Transactable};
-use automerge::{AutoCommit, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value};
+use automerge::{ActorId, AutoCommit, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value};
+use incoming::Chunk;
+use std::collections::HashSet;
 use std::fmt;
 
 /// The schema version this build writes. Readers accept this version and older.
@@ -108,6 +111,10 @@ pub enum DocError {
     NewerSchema(u64),
     #[error("not a Campo record")]
     NotARecord,
+    /// A change that does not fit the document (Automerge would panic applying it)
+    /// or is not a well-formed change; nothing of the call was applied.
+    #[error("a change to this record was refused: {0}")]
+    BadChange(String),
     #[error("this record is a {found}, not a {expected}")]
     WrongKind {
         expected: &'static str,
@@ -134,6 +141,12 @@ impl From<automerge::AutomergeError> for EditError {
 pub struct RecordDoc {
     id: DocId,
     doc: AutoCommit,
+    /// Changes received before their dependencies: checked and applied when those
+    /// arrive (`incoming.rs`), and saved with the document meanwhile.
+    waiting: Vec<automerge::Change>,
+    /// The authors of the document's changes, which changes from elsewhere may
+    /// name; worked out on the first apply.
+    authors: Option<HashSet<ActorId>>,
 }
 
 impl fmt::Debug for RecordDoc {
@@ -190,7 +203,7 @@ impl RecordDoc {
         doc.put(ROOT, "created_at", ScalarValue::Timestamp(stamp.now_ms))?;
         doc.put(ROOT, "created_by", stamp.rep)?;
         create_containers(&mut doc, kind)?;
-        let mut record = RecordDoc { id, doc };
+        let mut record = RecordDoc::with_doc(id, doc);
         record.apply_edits(spec, stamp, edits)?;
         record.doc.commit_with(commit_options(stamp));
         let change = record.last_local_change()?;
@@ -203,10 +216,36 @@ impl RecordDoc {
         migrate::team_document()
     }
 
-    /// Opens a document from saved bytes or a concatenation of changes.
+    /// Opens a document from saved bytes (what [`RecordDoc::save`] wrote) or a
+    /// concatenation of changes, each checked like [`RecordDoc::apply_many`]'s.
+    /// Changes alone must be complete: one whose dependency is missing is an error.
     pub fn load(id: DocId, bytes: &[u8]) -> Result<RecordDoc, DocError> {
-        let doc = AutoCommit::load(bytes)?;
-        let record = RecordDoc { id, doc };
+        let mut record = RecordDoc::empty(id);
+        let chunks = incoming::chunks(bytes)?;
+        let mut rest = &chunks[..];
+        let mut saved = false;
+        if let Some((Chunk::Document(doc), tail)) = chunks.split_first() {
+            // The document this device saved: its operations were checked when
+            // they arrived. What follows are the changes that were waiting.
+            record.doc = AutoCommit::load(doc)?;
+            rest = tail;
+            saved = true;
+        }
+        let mut changes = Vec::with_capacity(rest.len());
+        for chunk in rest {
+            match chunk {
+                Chunk::Change(bytes) => changes.push(incoming::parse(bytes)?),
+                Chunk::Document(_) => {
+                    return Err(DocError::BadChange(
+                        "a saved document follows other chunks".into(),
+                    ));
+                }
+            }
+        }
+        record.apply_changes(changes)?;
+        if !saved && !record.waiting.is_empty() {
+            return Err(automerge::AutomergeError::MissingDeps.into());
+        }
         record.schema()?;
         Ok(record)
     }
@@ -214,9 +253,15 @@ impl RecordDoc {
     /// An empty document that changes from the relay are applied to, for a record
     /// this device has not seen yet.
     pub fn empty(id: DocId) -> RecordDoc {
+        RecordDoc::with_doc(id, AutoCommit::new())
+    }
+
+    fn with_doc(id: DocId, doc: AutoCommit) -> RecordDoc {
         RecordDoc {
             id,
-            doc: AutoCommit::new(),
+            doc,
+            waiting: Vec::new(),
+            authors: None,
         }
     }
 
@@ -239,22 +284,53 @@ impl RecordDoc {
         }
     }
 
-    /// Applies changes (or a saved document) received from elsewhere. Applying
-    /// something already present is a no-op; changes whose dependencies are
-    /// missing wait inside Automerge until they arrive.
-    ///
-    /// `bytes` must be exactly one change or a whole saved document: unlike
-    /// `load_incremental`, which tolerates a damaged tail, damage is an error here.
+    /// Applies a change, several concatenated, or a saved document, received from
+    /// elsewhere: see [`RecordDoc::apply_many`]. Unlike `load_incremental`, which
+    /// tolerates a damaged tail, damage is an error here.
     pub fn apply(&mut self, bytes: &[u8]) -> Result<(), DocError> {
-        match automerge::Change::try_from(bytes) {
-            Ok(change) if change.raw_bytes().len() == bytes.len() => {
-                self.doc.apply_changes([change])?;
-            }
-            _ => {
-                let mut other = AutoCommit::load(bytes)?;
-                self.doc.merge(&mut other)?;
+        let mut changes = Vec::new();
+        for chunk in incoming::chunks(bytes)? {
+            match chunk {
+                Chunk::Change(bytes) => changes.push(incoming::parse(bytes)?),
+                Chunk::Document(bytes) => {
+                    let mut other = AutoCommit::load(bytes)?;
+                    changes.extend(self.doc.get_changes_added(&mut other));
+                }
             }
         }
+        self.apply_changes(changes)
+    }
+
+    /// Applies changes received from elsewhere (each one raw change, as the relay
+    /// stores them) in one Automerge call, which costs much less than one call per
+    /// change. Applying something already present is a no-op; a change whose
+    /// dependencies are missing waits beside the document until they arrive.
+    ///
+    /// Every change that can apply is first checked against the document and the
+    /// changes before it: one that Automerge 0.12 would panic on (an operation on
+    /// an object or list position the document does not have, an author it has
+    /// never seen…) is refused with [`DocError::BadChange`], and then nothing of
+    /// the call is applied; apply the changes one at a time to skip it. A change
+    /// that waited for a dependency and does not fit is dropped when the
+    /// dependency arrives.
+    pub fn apply_many<B: AsRef<[u8]>>(&mut self, changes: &[B]) -> Result<(), DocError> {
+        let changes = changes
+            .iter()
+            .map(|c| incoming::parse(c.as_ref()))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.apply_changes(changes)
+    }
+
+    fn apply_changes(&mut self, changes: Vec<automerge::Change>) -> Result<(), DocError> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let doc = &mut self.doc;
+        let authors = self.authors.get_or_insert_with(|| incoming::authors(doc));
+        let sorted = incoming::sort_and_check(doc, authors, self.waiting.clone(), changes)?;
+        doc.apply_changes(sorted.ready)?;
+        authors.extend(sorted.actors);
+        self.waiting = sorted.waiting;
         Ok(())
     }
 
@@ -276,9 +352,14 @@ impl RecordDoc {
         }
     }
 
-    /// The compact saved form, for storage.
+    /// The compact saved form, for storage, followed by the changes still
+    /// waiting for a dependency.
     pub fn save(&mut self) -> Vec<u8> {
-        self.doc.save()
+        let mut bytes = self.doc.save();
+        for change in &self.waiting {
+            bytes.extend_from_slice(change.raw_bytes());
+        }
+        bytes
     }
 
     /// Applies `edits` as one change stamped with the rep and time. Returns the
@@ -292,6 +373,8 @@ impl RecordDoc {
         check_edits(spec, edits)?;
         let mut out = Vec::new();
         if let Some(migration) = migrate::upgrade(self)? {
+            // Its author is the shared one: work the authors out again.
+            self.authors = None;
             out.push(migration);
         }
         if let Err(e) = self.apply_edits(spec, stamp, edits) {
@@ -303,6 +386,9 @@ impl RecordDoc {
             return Ok(out);
         }
         self.doc.commit_with(commit_options(stamp));
+        if let Some(authors) = &mut self.authors {
+            authors.insert(self.doc.get_actor().clone());
+        }
         out.push(self.last_local_change()?);
         Ok(out)
     }
