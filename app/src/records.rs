@@ -635,11 +635,12 @@ impl Records {
                 },
             };
             // One call for all of a document's changes in the batch is much cheaper
-            // than one per change; a bad change sends us back to one at a time.
+            // than one per change; a refused change (nothing of the call applied)
+            // sends us back to one at a time, to apply the others and log it.
             let changes = &by_doc[id];
             if fresh {
                 // Already loaded from these very changes.
-            } else if changes.len() == 1 || doc.apply(&changes.concat()).is_err() {
+            } else if doc.apply_many(changes).is_err() {
                 for change in changes {
                     if let Err(e) = doc.apply(change) {
                         log(&format!(
