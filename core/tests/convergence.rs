@@ -359,12 +359,20 @@ fn expected_conflicts(kind: Kind, changes: &[&Vec<u8>]) -> BTreeMap<String, Vec<
         path
     };
     let spec = kind.spec();
+    // Order lines removed (by a current write) are dropped from the record.
+    let removed: HashSet<&ObjectId> = writes
+        .iter()
+        .filter(|w| !replaced.contains(&w.id))
+        .filter(|w| w.key == "removed" && w.value == Some(ScalarValue::Boolean(true)))
+        .map(|w| &w.obj)
+        .collect();
     let mut current: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for w in writes.iter().filter(|w| !replaced.contains(&w.id)) {
         let Some(value) = &w.value else { continue };
         let path = path_of(&w.obj);
         let key = w.key.as_str();
         let reported = match path.as_slice() {
+            [] if key == "deleted" => Some(key.to_owned()),
             [] => spec
                 .field(key)
                 .filter(|f| f.place == Place::Root)
@@ -374,12 +382,16 @@ fn expected_conflicts(kind: Kind, changes: &[&Vec<u8>]) -> BTreeMap<String, Vec<
                 .filter(|f| f.place == Place::Address)
                 .map(|_| key.to_owned()),
             [c] if c == "custom" => Some(format!("custom/{key}")),
-            // Lines of an order and the `deleted` flag are not listed (see
-            // sync_sim.rs, `Model::scalar`).
             [coll, id] => spec
                 .collection(coll)
                 .and_then(|c| c.field(key))
                 .map(|_| format!("{coll}/{id}/{key}")),
+            [coll, id, sub, line] if !removed.contains(&w.obj) => spec
+                .collection(coll)
+                .and_then(|c| c.sub)
+                .filter(|s| s.key == sub)
+                .and_then(|s| s.field(key))
+                .map(|_| format!("{coll}/{id}/{sub}/{line}/{key}")),
             _ => None,
         };
         if let Some(path) = reported {
@@ -487,7 +499,11 @@ proptest! {
             }
             // Every conflict shows its winner first (where the record shows it).
             for c in r.conflicts.iter().filter(|c| !c.path.contains('/')) {
-                prop_assert_eq!(&c.values[0].value, r.get(&c.path));
+                let shown = match c.path.as_str() {
+                    "deleted" => Val::Bool(r.deleted),
+                    path => r.get(path).clone(),
+                };
+                prop_assert_eq!(&c.values[0].value, &shown);
             }
             let of_doc: Vec<&Vec<u8>> = changes.iter().filter(|(d, _)| *d == id).map(|(_, c)| c).collect();
             let listed: BTreeMap<String, Vec<String>> = r

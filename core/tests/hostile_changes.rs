@@ -101,7 +101,7 @@ fn refused(setup: &Setup, case: &str, bad: Vec<u8>) {
     let before = (doc.heads(), doc.read());
     let err = doc.apply(&bad).expect_err(case);
     assert!(matches!(err, DocError::BadChange(_)), "{case}: {err}");
-    let err = doc.apply_many(&[bad.clone()]).expect_err(case);
+    let err = doc.apply_many(std::slice::from_ref(&bad)).expect_err(case);
     assert!(matches!(err, DocError::BadChange(_)), "{case}: {err}");
     assert_eq!((doc.heads(), doc.read()), before, "{case}: nothing applied");
 

@@ -228,7 +228,7 @@ fn creator_history_and_last_edit_name_the_reps() {
 }
 
 #[test]
-fn a_concurrent_delete_and_restore_agree_but_list_no_conflict() {
+fn a_concurrent_delete_and_restore_agree_and_list_the_conflict() {
     // Anna and Carla both delete; Bruno, having seen only Anna's deletion,
     // restores. Carla's deletion and Bruno's restore are concurrent.
     let (mut anna, mut bruno) = two_devices(&[set("name", "Bar Roma")]);
@@ -255,13 +255,37 @@ fn a_concurrent_delete_and_restore_agree_but_list_no_conflict() {
     let r = anna.read();
     assert_eq!(r, bruno.read());
     assert_eq!(r, carla.read());
-    // FIXME: the flag holds both values and every device shows the same one, but
-    // `Record::conflicts` does not list them, so the other is not offered.
-    assert!(r.conflict("deleted").is_none());
+    // The flag holds both values, every device shows the same one, and the
+    // conflict lists both with their authors, the shown one first.
+    let conflict = r.conflict("deleted").expect("the deletion and the restore");
+    assert_eq!(conflict.values[0].value, Val::Bool(r.deleted));
+    let mut listed: Vec<(Val, Option<String>)> = conflict
+        .values
+        .iter()
+        .map(|v| (v.value.clone(), v.by.clone()))
+        .collect();
+    listed.sort_by_key(|(v, _)| v.clone() == Val::Bool(true));
+    assert_eq!(
+        listed,
+        [
+            (Val::Bool(false), Some("Bruno".into())),
+            (Val::Bool(true), Some("Carla".into()))
+        ]
+    );
+    // A pick (a restore, here) is an ordinary write that clears it everywhere.
+    let pick = edit(&mut carla, "Carla", 3, &[Edit::Restore]);
+    for doc in [&mut anna, &mut bruno] {
+        doc.apply(&pick).unwrap();
+    }
+    for doc in [&mut anna, &mut bruno, &mut carla] {
+        let r = doc.read();
+        assert!(!r.deleted);
+        assert!(r.conflicts.is_empty(), "{:?}", r.conflicts);
+    }
 }
 
 #[test]
-fn concurrent_edits_of_an_order_line_agree_but_list_no_conflict() {
+fn concurrent_edits_of_an_order_line_agree_and_list_the_conflict() {
     let order = Edit::PutItem {
         coll: "orders".into(),
         id: "o1".into(),
@@ -287,8 +311,44 @@ fn concurrent_edits_of_an_order_line_agree_but_list_no_conflict() {
         .get("quantity")
         .clone();
     assert!([Val::Num(2.0), Val::Num(3.0)].contains(&shown));
-    // FIXME: both quantities are kept, but a line's conflicts are not listed.
-    assert!(r.conflicts.is_empty());
+    // Both quantities are kept and listed under the line's path, the shown first.
+    assert_eq!(r.conflicts.len(), 1, "{:?}", r.conflicts);
+    let conflict = r.conflict("orders/o1/lines/l1/quantity").expect("listed");
+    assert_eq!(conflict.values[0].value, shown);
+    let mut listed: Vec<(Option<String>, Val)> = conflict
+        .values
+        .iter()
+        .map(|v| (v.by.clone(), v.value.clone()))
+        .collect();
+    listed.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        listed,
+        [
+            (Some("Anna".into()), Val::Num(2.0)),
+            (Some("Bruno".into()), Val::Num(3.0))
+        ]
+    );
+    // Picking a value clears it everywhere; a removed line's conflict is not listed.
+    let pick = edit(&mut anna, "Anna", 2, &[line("3")]);
+    bruno.apply(&pick).unwrap();
+    assert!(bruno.read().conflicts.is_empty());
+    edit(&mut anna, "Anna", 3, &[line("4")]);
+    let b = edit(&mut bruno, "Bruno", 3, &[line("5")]);
+    anna.apply(&b).unwrap();
+    assert!(
+        anna.read()
+            .conflict("orders/o1/lines/l1/quantity")
+            .is_some()
+    );
+    let removal = Edit::RemoveSubItem {
+        coll: "orders".into(),
+        id: "o1".into(),
+        sub_id: "l1".into(),
+    };
+    edit(&mut anna, "Anna", 4, &[removal]);
+    let r = anna.read();
+    assert!(r.items("orders").next().unwrap().sub.is_empty());
+    assert!(r.conflicts.is_empty(), "{:?}", r.conflicts);
 }
 
 /// The tags `edit` would leave: `(base ∖ (removed by A ∪ removed by B)) ∪ added by

@@ -37,10 +37,11 @@
 //!   keeps the write of that value and supersedes the others). Items added are
 //!   present, flagged if removed; order lines are present unless a later change
 //!   removed them. Read the other way, the records show nothing that the ledger does
-//!   not predict. Two kinds of field keep concurrent values that
-//!   `Record::conflicts` does not list: a record's `deleted` flag and an order
-//!   line's fields. Their writes are counted as `unreported_conflicts`, and every
-//!   device must show the same winner (FIXME at `Model::scalar`);
+//!   not predict. A record's `deleted` flag and an order line's fields list their
+//!   conflicts like every field; only bookkeeping (an item's author, time and
+//!   `removed` flag, the record's schema and creation) keeps concurrent values
+//!   unlisted, counted as `unreported_conflicts`, and every device must show the
+//!   same winner;
 //! - a rep reads back every edit right after saving it, and an invalid edit writes
 //!   nothing;
 //! - when one change to a record's notes has every other in its past, the notes are
@@ -180,8 +181,8 @@ counters! {
     // The network, the relay and the devices' processes.
     pushes, duplicates, commits, catch_ups, catch_up_chunks, lag_recoveries,
     drops, crashes, relay_restarts, partitions, holds, reinstalls,
-    // How devices stored what they received (one call for several changes to a
-    // record only succeeds when they depend on nothing else).
+    // How devices stored what they received (one `apply_many` per record and
+    // batch; one at a time only when it refuses a change, which should not happen).
     loaded_whole, batches_tried, applied_together, applied_one_by_one,
     // Changes every device builds the same.
     team_creations, migrations,
@@ -535,8 +536,8 @@ impl Device {
 
     /// Applies a batch of entries the way the app stores one
     /// (`app/src/records.rs`): grouped by record; a record new to the device is
-    /// loaded from all its changes at once, one it holds gets them in one call,
-    /// or one at a time when that call fails.
+    /// loaded from all its changes at once, one it holds gets them in one
+    /// `apply_many` call, or one at a time when that call refuses a change.
     fn store(&mut self, entries: Vec<Entry>, stats: &mut Stats) {
         let mut order: Vec<DocId> = Vec::new();
         let mut by_doc: HashMap<DocId, Vec<Vec<u8>>> = HashMap::new();
@@ -558,12 +559,10 @@ impl Device {
                 self.docs.insert(id, RecordDoc::empty(id));
             }
             let doc = self.docs.get_mut(&id).expect("inserted above");
-            if changes.len() > 1 {
-                stats.batches_tried += 1;
-                if doc.apply(&changes.concat()).is_ok() {
-                    stats.applied_together += 1;
-                    continue;
-                }
+            stats.batches_tried += 1;
+            if doc.apply_many(changes).is_ok() {
+                stats.applied_together += 1;
+                continue;
             }
             stats.applied_one_by_one += changes.len() as u64;
             for c in changes {
@@ -2243,13 +2242,8 @@ impl<'a> Model<'a> {
 
     /// A scalar field: the winner shows; with several current values the conflict
     /// lists them all, newest op first, each with its author — where the record
-    /// reports conflicts at all (`reported`).
-    ///
-    /// FIXME: concurrent values of a record's `deleted` flag (a deletion and a
-    /// restore) and of an order line's fields merge like every field, and every
-    /// device shows the same winner, but `Record::conflicts` does not list them: the
-    /// losing value is neither shown nor offered to pick. Counted as
-    /// `unreported_conflicts`; asserted as today's behaviour.
+    /// reports conflicts at all (`reported`: every field a rep edits, the
+    /// `deleted` flag and an order line's fields included).
     fn scalar(&mut self, path: String, ops: &[usize], reported: bool) {
         let values: Vec<Val> = ops.iter().map(|&o| self.val(o)).collect();
         self.view.show(path.clone(), values[0].clone());
@@ -2310,7 +2304,7 @@ impl<'a> Model<'a> {
                 "created_by" => self.scalar("·created_by".into(), &ops, false),
                 "created_at" => self.scalar("·created_at".into(), &ops, false),
                 "deleted" => {
-                    self.scalar("deleted".into(), &ops, false);
+                    self.scalar("deleted".into(), &ops, true);
                     if self.view.shown.get("deleted") == Some(&Val::Bool(false)) {
                         self.view.shown.remove("deleted");
                     }
@@ -2393,9 +2387,7 @@ impl<'a> Model<'a> {
                                 self.items(&lines, sub, format!("{path}/{key}"), false);
                             }
                         } else if let Some(f) = spec.field(key) {
-                            // The record lists conflicts of an item's fields, not
-                            // of a line's.
-                            self.scalar(format!("{path}/{}", f.key), &ops, top);
+                            self.scalar(format!("{path}/{}", f.key), &ops, true);
                         } else if self.h.changes[self.h.ops[ops[0]].change].origin == Origin::Legacy
                         {
                             self.mark(&ops, Class::Legacy);

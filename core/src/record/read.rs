@@ -47,7 +47,9 @@ pub struct Item {
 /// Two or more values written concurrently to one field.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Conflict {
-    /// `city`, `custom/<id>`, or `<collection>/<item id>/<field>`.
+    /// `city`, `custom/<id>`, `deleted` (a deletion and a restore),
+    /// `<collection>/<item id>/<field>`, or for an order's line
+    /// `<collection>/<item id>/<sub collection>/<line id>/<field>`.
     pub path: String,
     /// Every concurrent value; the first is the one every device shows.
     pub values: Vec<ConflictValue>,
@@ -177,7 +179,16 @@ fn read_doc(d: &AutoCommit, id: DocId) -> (Record, Vec<Conflicted>) {
                 "created_at",
                 ValueRef::Scalar(ScalarValueRef::Timestamp(t) | ScalarValueRef::Int(t)),
             ) => r.created_at = *t,
-            ("deleted", ValueRef::Scalar(ScalarValueRef::Boolean(b))) => r.deleted = *b,
+            ("deleted", ValueRef::Scalar(ScalarValueRef::Boolean(b))) => {
+                r.deleted = *b;
+                if item.conflict {
+                    conflicted.push(Conflicted {
+                        obj: ROOT,
+                        key: "deleted".into(),
+                        path: "deleted".into(),
+                    });
+                }
+            }
             (key, ValueRef::Scalar(s)) => scalars.push((key.to_owned(), Val::of(s), item.conflict)),
         }
     }
@@ -240,7 +251,7 @@ fn read_doc(d: &AutoCommit, id: DocId) -> (Record, Vec<Conflicted>) {
             }
             other => {
                 if let Some(cspec) = spec.collection(other) {
-                    let items = read_items(d, &obj, cspec, Some(&mut conflicted));
+                    let items = read_items(d, &obj, cspec, "", &mut conflicted);
                     r.collections.insert(cspec.key, items);
                 }
             }
@@ -281,12 +292,17 @@ fn read_fields(
     }
 }
 
+/// The items of a collection under `base` (`""`, or an order's path for its
+/// lines). Top-level items are kept when removed (flagged); an order's removed
+/// lines are dropped, with their conflicts.
 fn read_items(
     d: &AutoCommit,
     all: &ObjId,
     spec: &'static CollSpec,
-    mut conflicted: Option<&mut Vec<Conflicted>>,
+    base: &str,
+    conflicted: &mut Vec<Conflicted>,
 ) -> Vec<Item> {
+    let lines = !base.is_empty();
     let mut items = Vec::new();
     for entry in d.map_range(all, ..) {
         if !matches!(entry.value, ValueRef::Object(ObjType::Map)) {
@@ -297,8 +313,9 @@ fn read_items(
             id: entry.key.to_string(),
             ..Item::default()
         };
-        let prefix = format!("{}/{}/", spec.key, item.id);
+        let prefix = format!("{base}{}/{}/", spec.key, item.id);
         let mut sub_obj = None;
+        let mut mine = Vec::new();
         for f in d.map_range(&obj, ..) {
             match (f.key.as_ref(), &f.value) {
                 ("by", ValueRef::Scalar(ScalarValueRef::Str(s))) => item.by = s.to_string(),
@@ -311,10 +328,8 @@ fn read_items(
                 }
                 (key, ValueRef::Scalar(s)) => {
                     if let Some(field) = spec.field(key) {
-                        if f.conflict
-                            && let Some(c) = conflicted.as_deref_mut()
-                        {
-                            c.push(Conflicted {
+                        if f.conflict {
+                            mine.push(Conflicted {
                                 obj: obj.clone(),
                                 key: key.to_owned(),
                                 path: format!("{prefix}{key}"),
@@ -329,11 +344,12 @@ fn read_items(
                 _ => {}
             }
         }
+        if lines && item.removed {
+            continue;
+        }
+        conflicted.append(&mut mine);
         if let (Some(sub), Some(sub_obj)) = (spec.sub, sub_obj) {
-            item.sub = read_items(d, &sub_obj, sub, None)
-                .into_iter()
-                .filter(|l| !l.removed)
-                .collect();
+            item.sub = read_items(d, &sub_obj, sub, &prefix, conflicted);
         }
         items.push(item);
     }
