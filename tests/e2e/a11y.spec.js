@@ -5,7 +5,8 @@
 // with its sections, the deal board, search results, a dashboard with figures,
 // the import mapping and preview, the team's tokens — then each page is checked
 // in the light colour scheme and the busiest ones again in the dark one (its own
-// colour tokens, so its own contrast).
+// colour tokens, so its own contrast). With the browser's text size doubled, the
+// pages still fit the width.
 import { test, expect } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { resolve, dirname } from 'node:path';
@@ -209,6 +210,31 @@ test('the team page with the tokens shown', async () => {
   await page.getByTestId('tokens-load').click();
   await expect(page.getByTestId('tokens-table')).toBeVisible();
   await checkBoth(page, 'team page with tokens', true);
+});
+
+test('text at 200%: every main page still fits the width', async () => {
+  const page = anna.page;
+  // The reader's own text size, as set in the browser's settings (the app's sizes
+  // are rem, so everything follows): 32px instead of 16px.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Page.setFontSizes', { fontSizes: { standard: 32 } });
+  try {
+    await expect.poll(() => page.evaluate(() => getComputedStyle(document.documentElement).fontSize)).toBe('32px');
+    for (const [nav, ready] of [['today', 'today-due'], ['accounts', 'record-row'], ['deals', 'kanban'],
+      ['tasks', 'record-row'], ['search', 'global-search'], ['dashboard', 'dashboard'], ['data', 'export-section'],
+      ['admin', 'admin-token']]) {
+      await page.getByTestId(`nav-${nav}`).click();
+      await expect(page.getByTestId(ready).first()).toBeVisible();
+      const sideways = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect.soft(sideways, `${nav} at 200% text scrolls sideways`).toBeLessThanOrEqual(0);
+    }
+    await anna.open('Bar Roma');
+    const sideways = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(sideways, 'account record at 200% text scrolls sideways').toBeLessThanOrEqual(0);
+  } finally {
+    await cdp.send('Page.setFontSizes', { fontSizes: { standard: 16 } });
+    await cdp.detach();
+  }
 });
 
 test('the new-version banner', async () => {
