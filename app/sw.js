@@ -39,8 +39,9 @@ self.addEventListener("fetch", (event) => {
   const request = event.request;
   if (request.method !== "GET") return;
   const url = new URL(request.url);
-  // Only this origin's files; the sync socket (/ws) is never cached.
-  if (url.origin !== self.location.origin || url.pathname === "/ws") return;
+  // Only this origin's files; the sync socket (/ws) and the relay's API (the
+  // team's snapshot, tokens) go straight to the network, never through a cache.
+  if (url.origin !== self.location.origin || url.pathname === "/ws" || url.pathname.startsWith("/api/")) return;
 
   if (request.mode === "navigate") {
     // Network first so an online rep always gets the current page; the

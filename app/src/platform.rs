@@ -1,5 +1,5 @@
 //! The few things the browser provides that the core deliberately does not:
-//! the clock and randomness.
+//! the clock and randomness; and the app's memory, for the benchmark.
 
 use campo_core::day::Day;
 use campo_core::ids::DocId;
@@ -47,4 +47,16 @@ pub fn new_doc_id() -> DocId {
 /// 32 hex digits, for interaction ids.
 pub fn random_hex() -> String {
     DocId(random16()).to_hex()
+}
+
+/// Bytes of the app's WebAssembly memory (its Rust heap). Exported for the
+/// benchmark, which adds it to the JavaScript heap to report the app's memory.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn wasm_memory_bytes() -> f64 {
+    use wasm_bindgen::JsCast;
+    wasm_bindgen::memory()
+        .unchecked_into::<js_sys::WebAssembly::Memory>()
+        .buffer()
+        .unchecked_into::<js_sys::ArrayBuffer>()
+        .byte_length() as f64
 }

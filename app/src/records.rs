@@ -675,7 +675,7 @@ impl Records {
         })
     }
 
-    /// Stores one chunk of a relay snapshot as pack `n`. A document this device
+    /// Stores one chunk of a relay snapshot as a pack. A document this device
     /// already holds in `docs` (`unpacked`) is merged with its snapshot copy
     /// instead, so nothing made here is ever overwritten. Summaries are kept
     /// only when `summaries_readable` (the snapshot's format is this build's);
@@ -683,12 +683,13 @@ impl Records {
     /// summaries to show.
     pub async fn store_snapshot_chunk(
         &self,
-        n: u32,
-        docs: Vec<SnapshotDoc>,
+        mut docs: Vec<SnapshotDoc>,
         unpacked: &HashSet<DocId>,
         summaries_readable: bool,
     ) -> Result<Vec<Summary>, StorageError> {
         let _guard = self.write_lock().await;
+        // Packs are found by their first id: each holds one run of ids.
+        docs.sort_unstable_by_key(|d| d.id);
         let (to_merge, to_pack): (Vec<SnapshotDoc>, Vec<SnapshotDoc>) =
             docs.into_iter().partition(|d| unpacked.contains(&d.id));
         let mut shown = Vec::with_capacity(to_pack.len() + to_merge.len());
@@ -750,7 +751,7 @@ impl Records {
                 }
             })
             .collect();
-        self.storage.put_pack(n, &pack, &merged).await?;
+        self.storage.put_pack(&pack, &merged).await?;
         Ok(shown)
     }
 

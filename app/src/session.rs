@@ -122,7 +122,7 @@ async fn try_boot(ui: AppState) -> Result<(), StorageError> {
     rebuild.extend(
         records
             .storage()
-            .load_doc_ids()
+            .unpacked_doc_ids()
             .await?
             .into_iter()
             .filter(|id| !known.contains(id)),

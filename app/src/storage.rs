@@ -8,10 +8,11 @@
 //!   as the 16 bytes of the doc id followed by the raw change.
 //! - `meta`: `cursor`, `next_outbox` (numbers), `team` (string) and `device` (this
 //!   database's device id, hex).
-//! - `packs`: pack number → many documents from a relay snapshot, as one postcard
-//!   `Vec<(DocId, saved bytes)>`; `pack_summaries`: the same number → their
-//!   encoded summaries, `Vec<(DocId, bytes)>` (empty bytes: no summary). A fresh
-//!   device stores a whole book in a few dozen writes instead of one per record.
+//! - `packs`: the first doc id (hex) of a run of documents from a relay snapshot
+//!   (which come in id order) → their saved bytes, one `encode_pack` value;
+//!   `pack_summaries`: the same key → their encoded summaries (empty: none). A
+//!   fresh device stores a whole book in a few dozen writes instead of one per
+//!   record, and finds a packed document by the greatest pack key not above it.
 //!
 //! Invariants:
 //! - Every write that touches more than one store happens in one transaction, so a
@@ -110,12 +111,8 @@ pub struct LocalEdit<'a> {
 /// An open handle on the database.
 pub struct Storage {
     db: Database,
-    /// Which pack holds each packed document, read on first need.
-    pack_of: RefCell<Option<Rc<HashMap<DocId, u32>>>>,
-}
-
-fn pack_number(n: u32) -> JsValue {
-    JsValue::from_f64(f64::from(n))
+    /// The packs' keys (their first doc ids), sorted; read on first need.
+    pack_keys: RefCell<Option<Rc<Vec<DocId>>>>,
 }
 
 fn bytes(b: &[u8]) -> JsValue {
@@ -168,7 +165,7 @@ impl Storage {
         });
         Ok(Storage {
             db: request.await?,
-            pack_of: RefCell::new(None),
+            pack_keys: RefCell::new(None),
         })
     }
 
@@ -235,7 +232,13 @@ impl Storage {
             summaries.reserve(entries.len());
             for (id, summary) in entries {
                 // A summary in `summaries` is newer than the packed one.
-                if seen.contains(&id) || summary.is_empty() {
+                if seen.contains(&id) {
+                    continue;
+                }
+                if summary.is_empty() {
+                    // None came (another build's format, or a record not yet
+                    // created): make it from the document.
+                    damaged.push(id);
                     continue;
                 }
                 match Summary::decode(summary) {
@@ -247,39 +250,32 @@ impl Storage {
         Ok((summaries, damaged))
     }
 
-    /// Which pack holds each packed document (read once, then kept).
-    async fn pack_map(&self) -> Result<Rc<HashMap<DocId, u32>>, StorageError> {
-        if let Some(map) = self.pack_of.borrow().as_ref() {
-            return Ok(map.clone());
+    /// The packs' keys, sorted (read once, then kept until packs change).
+    async fn pack_keys(&self) -> Result<Rc<Vec<DocId>>, StorageError> {
+        if let Some(keys) = self.pack_keys.borrow().as_ref() {
+            return Ok(keys.clone());
         }
-        let tx = self
-            .db
-            .transaction(&[PACK_SUMMARIES], TransactionMode::ReadOnly)?;
-        let store = tx.object_store(PACK_SUMMARIES)?;
-        let keys = store.get_all_keys(None, None)?.into_future();
-        let values = store.get_all(None, None)?.into_future();
-        let (keys, values) = (keys.await?, values.await?);
-        let mut map = HashMap::new();
-        for (k, v) in keys.iter().zip(&values) {
-            let (Some(n), Some(bytes)) = (k.as_f64(), to_bytes(v)) else {
-                continue;
-            };
-            if let Ok(entries) = decode_pack(&bytes) {
-                map.extend(entries.into_iter().map(|(id, _)| (id, n as u32)));
-            }
-        }
-        let map = Rc::new(map);
-        *self.pack_of.borrow_mut() = Some(map.clone());
-        Ok(map)
+        let tx = self.db.transaction(&[PACKS], TransactionMode::ReadOnly)?;
+        let keys = tx.object_store(PACKS)?.get_all_keys(None, None)?.await?;
+        let mut keys: Vec<DocId> = keys
+            .iter()
+            .filter_map(|k| k.as_string().and_then(|k| k.parse().ok()))
+            .collect();
+        keys.sort_unstable();
+        let keys = Rc::new(keys);
+        *self.pack_keys.borrow_mut() = Some(keys.clone());
+        Ok(keys)
     }
 
-    /// The packed copies of `ids` (those packed), read pack by pack.
+    /// The packed copies of those of `ids` that are packed, one read per pack.
     async fn load_packed(&self, ids: &[DocId]) -> Result<HashMap<DocId, Vec<u8>>, StorageError> {
-        let map = self.pack_map().await?;
-        let mut wanted: HashMap<u32, HashSet<DocId>> = HashMap::new();
+        let keys = self.pack_keys().await?;
+        let mut wanted: HashMap<DocId, HashSet<DocId>> = HashMap::new();
         for id in ids {
-            if let Some(n) = map.get(id) {
-                wanted.entry(*n).or_default().insert(*id);
+            // The pack whose first id is the greatest not above `id`.
+            let at = keys.partition_point(|k| k <= id);
+            if at > 0 {
+                wanted.entry(keys[at - 1]).or_default().insert(*id);
             }
         }
         let mut out = HashMap::new();
@@ -290,7 +286,7 @@ impl Storage {
         let store = tx.object_store(PACKS)?;
         let requests = wanted
             .keys()
-            .map(|n| store.get(pack_number(*n)).map(IntoFuture::into_future))
+            .map(|first| store.get(key(first)).map(IntoFuture::into_future))
             .collect::<Result<Vec<_>, _>>()?;
         for (r, docs) in requests.into_iter().zip(wanted.values()) {
             let Some(bytes) = r.await?.as_ref().and_then(to_bytes) else {
@@ -307,6 +303,28 @@ impl Storage {
             }
         }
         Ok(out)
+    }
+
+    /// Ids of every packed document (reads every pack of summaries).
+    async fn packed_doc_ids(&self) -> Result<Vec<DocId>, StorageError> {
+        let tx = self
+            .db
+            .transaction(&[PACK_SUMMARIES], TransactionMode::ReadOnly)?;
+        let values = tx
+            .object_store(PACK_SUMMARIES)?
+            .get_all(None, None)?
+            .await?;
+        let mut ids = Vec::new();
+        for v in &values {
+            if let Some(entries) = to_bytes(v).and_then(|b| {
+                decode_pack(&b)
+                    .ok()
+                    .map(|e| e.into_iter().map(|(id, _)| id).collect::<Vec<_>>())
+            }) {
+                ids.extend(entries);
+            }
+        }
+        Ok(ids)
     }
 
     /// Ids of the documents in `docs` (not the packed ones).
@@ -326,28 +344,27 @@ impl Storage {
             .transaction(&[PACKS, PACK_SUMMARIES], TransactionMode::ReadWrite)?;
         tx.object_store(PACKS)?.clear()?;
         tx.object_store(PACK_SUMMARIES)?.clear()?;
-        self.pack_of.borrow_mut().take();
+        self.pack_keys.borrow_mut().take();
         Self::finish(tx).await
     }
 
-    /// Stores pack `n` and, in the same transaction, documents that were merged
-    /// with their snapshot copy instead of packed.
-    pub async fn put_pack(
-        &self,
-        n: u32,
-        docs: &[PackDoc],
-        merged: &[StoredDoc],
-    ) -> Result<(), StorageError> {
+    /// Stores a pack of documents (in id order, after every earlier pack's) and,
+    /// in the same transaction, documents that were merged with their snapshot
+    /// copy instead of packed.
+    pub async fn put_pack(&self, docs: &[PackDoc], merged: &[StoredDoc]) -> Result<(), StorageError> {
         let saved: Vec<(DocId, &[u8])> = docs.iter().map(|d| (d.id, &d.saved[..])).collect();
         let summaries: Vec<(DocId, &[u8])> = docs.iter().map(|d| (d.id, &d.summary[..])).collect();
         let tx = self.db.transaction(
             &[PACKS, PACK_SUMMARIES, DOCS, SUMMARIES],
             TransactionMode::ReadWrite,
         )?;
-        tx.object_store(PACKS)?
-            .put(&bytes(&encode_pack(&saved)), Some(&pack_number(n)))?;
-        tx.object_store(PACK_SUMMARIES)?
-            .put(&bytes(&encode_pack(&summaries)), Some(&pack_number(n)))?;
+        if let Some(first) = docs.first() {
+            let k = key(&first.id);
+            tx.object_store(PACKS)?
+                .put(&bytes(&encode_pack(&saved)), Some(&k))?;
+            tx.object_store(PACK_SUMMARIES)?
+                .put(&bytes(&encode_pack(&summaries)), Some(&k))?;
+        }
         let doc_store = tx.object_store(DOCS)?;
         let summary_store = tx.object_store(SUMMARIES)?;
         for d in merged {
@@ -356,7 +373,7 @@ impl Storage {
                 summary_store.put(&bytes(&s.encode()), Some(&key(&d.id)))?;
             }
         }
-        self.pack_of.borrow_mut().take();
+        self.pack_keys.borrow_mut().take();
         Self::finish(tx).await
     }
 
@@ -409,7 +426,7 @@ impl Storage {
     /// Ids of every stored document (to find documents without a summary).
     pub async fn load_doc_ids(&self) -> Result<Vec<DocId>, StorageError> {
         let mut ids = self.unpacked_doc_ids().await?;
-        ids.extend(self.pack_map().await?.keys().copied());
+        ids.extend(self.packed_doc_ids().await?);
         Ok(ids.into_iter().collect())
     }
 
@@ -633,7 +650,7 @@ impl Storage {
         for name in ALL_STORES {
             tx.object_store(name)?.clear()?;
         }
-        self.pack_of.borrow_mut().take();
+        self.pack_keys.borrow_mut().take();
         tx.object_store(META)?.put(
             &JsValue::from_str(team),
             Some(&JsValue::from_str(META_TEAM)),

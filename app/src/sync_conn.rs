@@ -358,7 +358,7 @@ impl SyncConn {
         let mut started = false;
         let mut unpacked = std::collections::HashSet::new();
         let mut readable = true;
-        let (mut pack, mut stored) = (0u32, 0u64);
+        let mut stored = 0u64;
         loop {
             let chunk = JsFuture::from(reader.read())
                 .await
@@ -403,10 +403,9 @@ impl SyncConn {
                 stored += chunk.len() as u64;
                 let shown = self
                     .records
-                    .store_snapshot_chunk(pack, chunk, &unpacked, readable)
+                    .store_snapshot_chunk(chunk, &unpacked, readable)
                     .await
                     .map_err(SnapshotFailure::Storage)?;
-                pack += 1;
                 self.ui.upsert(shown);
                 let total = stream.header().map_or(stored, |h| h.docs.max(stored));
                 self.ui.download.set(Some((stored, total)));

@@ -1,0 +1,323 @@
+// Campo's browser benchmark: the real app (release build) served by the real
+// relay, in the system's headless Chromium, over a seeded team book.
+//
+//   node bench/browser.mjs --accounts 10000 [--edits 2000] [--out rows.jsonl]
+//
+// It starts a relay, loads the book with `campo-bench seed`, waits for the
+// relay's snapshot, then measures issue 5's device figures: a fresh device,
+// the bytes it moved, cold start against raw IndexedDB reads, search and
+// record opening, memory, catch-up after one edit and after a day of edits,
+// and the first load's size and headers. Rows go to stdout as a table and,
+// with --out, as JSON lines {figure, target, measured, pass}.
+//
+// A benchmark, not a test: it fails only when something is broken (a page
+// that never shows the book), never because a figure is over its target.
+import { chromium } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
+import { Relay, Rep, adminToken, distDir } from '../harness.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const benchBin = process.env.CAMPO_BENCH || join(root, 'target/release/campo-bench');
+
+function arg(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : fallback;
+}
+const accounts = Number(arg('accounts', '10000'));
+const edits = Number(arg('edits', String(Math.max(100, accounts / 5))));
+const out = arg('out', null);
+const TEAM = 'bench';
+
+const rows = [];
+function row(figure, target, measured, pass) {
+  rows.push({ figure, target, measured, pass });
+  console.log(`  ${figure}: ${measured}${target ? ` (target ${target})` : ''}`);
+}
+const ms = (x) => `${Math.round(x)} ms`;
+const kb = (b) => (b >= 1e6 ? `${(b / 1e6).toFixed(2)} MB` : `${(b / 1e3).toFixed(1)} KB`);
+
+// ---- the snapshot stream, read in node (its format: core/src/snapshot.rs) ----
+function varint(buf, at) {
+  let x = 0n; let shift = 0n; let i = at;
+  for (;;) {
+    const b = buf[i++];
+    x |= BigInt(b & 0x7f) << shift;
+    if (!(b & 0x80)) return [x, i];
+    shift += 7n;
+  }
+}
+/** The header and the saved documents' total size, from an uncompressed stream. */
+function readSnapshot(buf) {
+  if (buf.subarray(0, 8).toString() !== 'CAMPOSN1') throw new Error('not a snapshot');
+  let at = 8;
+  const frame = () => { const n = buf.readUInt32LE(at); at += 4; const f = buf.subarray(at, at + n); at += n; return f; };
+  const h = frame();
+  let [teamLen, p] = varint(h, 0);
+  p += Number(teamLen);
+  const [upto, p2] = varint(h, p);
+  const [docs] = varint(h, p2);
+  let saved = 0; let summaries = 0; let count = 0;
+  for (;;) {
+    const f = frame();
+    if (f.length === 0) break;
+    let [n, q] = varint(f, 16); // 16 bytes of doc id come first
+    saved += Number(n); q += Number(n);
+    const [m] = varint(f, q);
+    summaries += Number(m);
+    count += 1;
+  }
+  return { upto: Number(upto), docs: Number(docs), count, saved, summaries, bytes: buf.length };
+}
+
+async function fetchSnapshot(relay, token, encoding = 'identity') {
+  const r = await fetch(`http://127.0.0.1:${relay.port}/api/teams/${TEAM}/snapshot`, {
+    headers: { Authorization: `Bearer ${token}`, 'Accept-Encoding': encoding },
+  });
+  if (r.status === 204) return null;
+  if (r.status !== 200) throw new Error(`snapshot: ${r.status}`);
+  return Buffer.from(await r.arrayBuffer());
+}
+
+/** Waits until the relay's snapshot stops moving (the compactor caught up). */
+async function settledSnapshot(relay, token) {
+  let last = -1; let stableSince = Date.now();
+  const deadline = Date.now() + 600_000;
+  while (Date.now() < deadline) {
+    const buf = await fetchSnapshot(relay, token);
+    const s = buf && readSnapshot(buf);
+    if (s && s.upto === last) {
+      if (Date.now() - stableSince > 3000) return s;
+    } else {
+      last = s ? s.upto : -1; stableSince = Date.now();
+    }
+    await new Promise((ok) => setTimeout(ok, 500));
+  }
+  throw new Error('the relay made no snapshot in 10 minutes');
+}
+
+// ---- in the page ----
+/** Runs `action` in the page and resolves with the ms until `done()` holds after a DOM change. */
+async function timeUntil(page, action, done) {
+  return page.evaluate(async ({ action, done }) => {
+    const act = new Function(action); const ok = new Function(done);
+    return new Promise((resolveTime) => {
+      let t0;
+      const obs = new MutationObserver(() => {
+        if (ok()) { obs.disconnect(); resolveTime(performance.now() - t0); }
+      });
+      obs.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+      t0 = performance.now();
+      act();
+    });
+  }, { action, done });
+}
+
+async function memory(page, cdp) {
+  await cdp.send('HeapProfiler.collectGarbage');
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  const js = metrics.find((m) => m.name === 'JSHeapUsedSize').value;
+  const wasm = await page.evaluate(() => window.wasmBindings.wasm_memory_bytes());
+  return { js, wasm };
+}
+
+async function wsBytes(cdp, during) {
+  let bytes = 0;
+  const on = (e) => { bytes += Math.floor((e.response.payloadData.length * 3) / 4); };
+  cdp.on('Network.webSocketFrameReceived', on);
+  const result = await during();
+  cdp.off('Network.webSocketFrameReceived', on);
+  return { bytes, result };
+}
+
+/** A device behind its own cuttable proxy (see harness.js), with a CDP session. */
+async function device(browser, relay, token, name) {
+  const rep = await Rep.open(browser, relay, name, TEAM, token);
+  const cdp = await rep.context.newCDPSession(rep.page);
+  await cdp.send('Network.enable');
+  await cdp.send('Performance.enable');
+  return { rep, page: rep.page, cdp };
+}
+
+async function signIn(page, token) {
+  await page.goto('/');
+  await page.getByTestId('signin-team').fill(TEAM);
+  await page.getByTestId('signin-token').fill(token);
+  const t0 = Date.now();
+  await page.getByTestId('signin-submit').click();
+  await synced(page);
+  return t0;
+}
+
+function synced(page, timeout = 300_000) {
+  return page.waitForSelector('[data-testid="sync-status"][data-state="synced"]', { timeout });
+}
+
+function firstLoad() {
+  const files = readdirSync(distDir).filter((f) => /\.(wasm|js|css)$/.test(f) && f !== 'sw.js');
+  let raw = 0; let br = 0;
+  for (const f of files) {
+    const bytes = readFileSync(join(distDir, f));
+    raw += bytes.length;
+    br += zlib.brotliCompressSync(bytes, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+  }
+  return { raw, br, files: files.length };
+}
+
+async function main() {
+  // The relay and the loader log only warnings: the figures are the output.
+  process.env.RUST_LOG = process.env.CAMPO_BENCH_LOG || 'warn';
+  console.log(`Campo browser benchmark: ${accounts} accounts, ${edits} edits in the day`);
+  const relay = await Relay.start();
+  const token = adminToken(relay, TEAM, 'Bench');
+  const url = `ws://127.0.0.1:${relay.port}/ws`;
+  try {
+    const t = Date.now();
+    execFileSync(benchBin, ['seed', '--url', url, '--team', TEAM, '--token', token, '--accounts', String(accounts)],
+      { stdio: 'inherit' });
+    console.log(`  (book loaded in ${ms(Date.now() - t)}; waiting for the relay's snapshot)`);
+    const snap = await settledSnapshot(relay, token);
+    const compressed = (await fetchSnapshot(relay, token, 'br')).length;
+    console.log(`  (snapshot: ${snap.count} documents up to seq ${snap.upto}; saved documents ${kb(snap.saved)}, summaries ${kb(snap.summaries)}, stream ${kb(snap.bytes)}, brotli ${kb(compressed)})`);
+
+    const browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+      args: ['--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-gpu'],
+    });
+    // ---- fresh device ----
+    const dev = await device(browser, relay, token, 'Anna');
+    const { page, cdp } = dev;
+    let transferred = 0;
+    let counting = false;
+    let httpIn = 0; let wsIn = 0;
+    cdp.on('Network.loadingFinished', (e) => { if (counting) { transferred += e.encodedDataLength; httpIn += e.encodedDataLength; } });
+    cdp.on('Network.webSocketFrameReceived', (e) => {
+      const n = Math.floor((e.response.payloadData.length * 3) / 4);
+      if (counting) { transferred += n; wsIn += n; }
+    });
+    await page.goto('/');
+    await page.getByTestId('signin-team').waitFor();
+    counting = true;
+    const t0 = await signIn(page, token);
+    await page.getByTestId('nav-accounts').click();
+    await page.waitForSelector('[data-testid="record-row"]', { timeout: 60_000 });
+    const fresh = Date.now() - t0;
+    row('fresh device: sign-in to book stored and list shown', '≤ 3000 ms', ms(fresh), fresh <= 3000);
+    counting = false;
+    const wire = transferred;
+    console.log(`  (fresh device: ${kb(httpIn)} over HTTP, ${kb(wsIn)} over the WebSocket)`);
+    const ratio = wire / snap.saved;
+    row('fresh device: bytes on the wire / saved documents', '≤ 1.2×',
+      `${ratio.toFixed(2)}× (${kb(wire)} / ${kb(snap.saved)})`, ratio <= 1.2);
+
+    // ---- search and open ----
+    const keystrokes = [];
+    const text = 'bar';
+    await page.getByTestId('search').fill('');
+    for (let i = 1; i <= text.length; i++) {
+      const value = text.slice(0, i);
+      keystrokes.push(await timeUntil(page,
+        `const el = document.querySelector('[data-testid=search]'); window.__before = document.querySelector('[data-testid=list-count]').textContent; el.value = ${JSON.stringify(value)}; el.dispatchEvent(new Event('input', { bubbles: true }));`,
+        `return document.querySelector('[data-testid=list-count]').textContent !== window.__before;`));
+    }
+    const worstKey = Math.max(...keystrokes);
+    row('search: one keystroke over the whole book (worst of 3)', '≤ 16 ms', ms(worstKey), worstKey <= 16);
+    const href = await page.getByTestId('record-row').first().getAttribute('href');
+    const open = await timeUntil(page, `location.hash = ${JSON.stringify(href)};`,
+      `const f = document.querySelector('[data-testid=field-name]'); return !!(f && f.value);`);
+    row('opening a record', '≤ 50 ms', ms(open), open <= 50);
+
+    // ---- memory ----
+    await page.getByTestId('nav-accounts').click();
+    const mem = await memory(page, cdp);
+    const heap = mem.js + mem.wasm;
+    row('memory with the whole book (JS heap + wasm memory)', '≤ 150 MB',
+      `${kb(heap)} (JS ${kb(mem.js)}, wasm ${kb(mem.wasm)})`, heap <= 150e6);
+
+    // ---- cold start ----
+    const colds = [];
+    const raws = [];
+    for (let i = 0; i < 3; i++) {
+      await page.reload();
+      const cold = await page.waitForFunction(() => {
+        const row = document.querySelector('[data-testid="record-row"], [data-testid="today"]');
+        return row ? performance.now() : false;
+      }, null, { polling: 'raf', timeout: 60_000 });
+      colds.push(await cold.jsonValue());
+      raws.push(await page.evaluate(async () => {
+        const t = performance.now();
+        const db = await new Promise((ok, fail) => { const r = indexedDB.open('campo'); r.onsuccess = () => ok(r.result); r.onerror = fail; });
+        const all = (store) => new Promise((ok, fail) => {
+          const r = db.transaction(store).objectStore(store).getAll(); r.onsuccess = () => ok(r.result); r.onerror = fail;
+        });
+        await Promise.all([all('summaries'), all('pack_summaries'), all('meta'), all('outbox')]);
+        db.close();
+        return performance.now() - t;
+      }));
+    }
+    const cold = colds.sort((a, b) => a - b)[1];
+    const raw = raws.sort((a, b) => a - b)[1];
+    row('cold start: page load to the list (median of 3)', '≤ 1000 ms', ms(cold), cold <= 1000);
+    row('cold start / raw IndexedDB read of the same stores', '≤ 2×',
+      `${(cold / raw).toFixed(1)}× (raw read ${ms(raw)})`, cold <= 2 * raw);
+
+    // ---- catch-up: one changed record, then a day of edits ----
+    // A second rep's device edits the record the first one has open, while
+    // the first is offline; then the first comes back.
+    const other = await device(browser, relay, token, 'Bruno');
+    await signIn(other.page, token);
+    await page.evaluate((h) => { location.hash = h; }, href);
+    await page.getByTestId('field-name').waitFor();
+    await dev.rep.offline();
+    await other.page.evaluate((h) => { location.hash = h; }, href);
+    await other.page.getByTestId('field-name').waitFor();
+    const marker = `Bench ${Date.now()}`;
+    await other.page.getByTestId('field-name').fill(marker);
+    await other.page.getByTestId('save-record').click();
+    await synced(other.page);
+    const one = await wsBytes(cdp, async () => {
+      const t1 = Date.now();
+      dev.rep.proxy.restore();
+      await dev.rep.context.setOffline(false);
+      await page.waitForFunction((m) => document.querySelector('[data-testid=field-name]')?.value === m, marker, { timeout: 60_000 });
+      return Date.now() - t1;
+    });
+    row('catch-up: one changed record, bytes received', '< 10 KB', kb(one.bytes), one.bytes < 10_000);
+    row('catch-up: one changed record, reconnect to shown', '< 100 ms', ms(one.result), one.result < 100);
+
+    await dev.rep.offline();
+    execFileSync(benchBin, ['seed', '--url', url, '--team', TEAM, '--token', token, '--accounts', String(accounts),
+      '--edits', String(edits)], { stdio: 'inherit' });
+    const day = await wsBytes(cdp, async () => {
+      const t1 = Date.now();
+      dev.rep.proxy.restore();
+      await dev.rep.context.setOffline(false);
+      await synced(page);
+      return Date.now() - t1;
+    });
+    row(`catch-up: a day of ${edits} edits by 20 reps`, 'proportional to the edits',
+      `${ms(day.result)}, ${kb(day.bytes)} (${(day.bytes / edits).toFixed(0)} B an edit)`, null);
+
+    // ---- first load ----
+    const fl = firstLoad();
+    row('first load: wasm + js + css, brotli', '≤ 500 KB', `${kb(fl.br)} (raw ${kb(fl.raw)})`, fl.br <= 500_000);
+    const wasmFile = readdirSync(distDir).find((f) => f.endsWith('.wasm'));
+    const r = await fetch(`http://127.0.0.1:${relay.port}/${wasmFile}`, { headers: { 'Accept-Encoding': 'br' } });
+    const enc = r.headers.get('content-encoding'); const cache = r.headers.get('cache-control') || '';
+    await r.arrayBuffer();
+    row('first load: served compressed, hashed assets cached long', 'br + immutable',
+      `${enc}; ${cache}`, enc === 'br' && cache.includes('immutable'));
+
+    await other.rep.close();
+    await dev.rep.close();
+    await browser.close();
+  } finally {
+    await relay.stop();
+  }
+  if (out) for (const r of rows) appendFileSync(out, `${JSON.stringify(r)}\n`);
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });
