@@ -4,8 +4,9 @@
 //! # Data model
 //! A team's log is a sequence of entries `(seq, doc, device, change bytes)`, seq
 //! starting at 1 with no gaps. The relay checks that each pushed change is a
-//! well-formed Automerge change and stores it once per team (by hash); it never
-//! interprets document contents. Tokens are stored as SHA-256 hashes.
+//! well-formed Automerge change and stores it once per team (by hash). Only the
+//! snapshot compactor opens documents, to keep derived snapshots for fresh
+//! devices ([`snapshot`]). Tokens are stored as SHA-256 hashes.
 //!
 //! # Layout
 //! - [`store`]: the storage interface and its backends, embedded SQLite and
