@@ -237,6 +237,56 @@ test('text at 200%: every main page still fits the width', async () => {
   }
 });
 
+test('the keyboard reaches the navigation and the record, with a visible focus ring', async () => {
+  const page = anna.page;
+  await page.getByTestId('nav-today').click();
+  await expect(page.getByTestId('today-due')).toBeVisible();
+  // From the first stop, the brand link at the top.
+  await page.locator('.topbar .brand').focus();
+  // Tab through the page's stops, up to the end (where focus leaves the page):
+  // each is visible and shows a focus ring.
+  const stops = [];
+  for (let i = 0; i < 40; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate(() => document.activeElement === document.body)) break;
+    stops.push(await page.evaluate(() => {
+      const el = document.activeElement;
+      const s = getComputedStyle(el);
+      const r = el.getBoundingClientRect();
+      return {
+        id: el.dataset.testid ?? el.tagName.toLowerCase(),
+        ring: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2,
+        shown: r.width > 0 && r.height > 0,
+      };
+    }));
+  }
+  expect(stops.length).toBeGreaterThan(12);
+  expect(stops.filter((s) => !s.ring || !s.shown), 'stops without a visible focus ring').toEqual([]);
+  const ids = stops.map((s) => s.id);
+  test.info().annotations.push({ type: 'tab order', description: ids.join(' → ') });
+  // The order follows the page: the top bar, then the navigation, then the page.
+  expect(ids.indexOf('lang-switch')).toBeLessThan(ids.indexOf('nav-today'));
+  expect(ids.indexOf('nav-today')).toBeLessThan(ids.indexOf('nav-accounts'));
+  expect(ids.indexOf('nav-admin')).toBeLessThan(ids.indexOf('task-done'));
+
+  // Enter on a navigation link opens its section; Enter on a row opens the record.
+  await page.getByTestId('nav-accounts').focus();
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(/#\/accounts$/);
+  await page.getByTestId('search').fill('Bar Roma');
+  await page.getByTestId('record-row').filter({ hasText: 'Bar Roma' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('field-name')).toHaveValue('Bar Roma');
+  // A visit logged from the keyboard alone.
+  await page.getByTestId('log-visit').focus();
+  await page.keyboard.press('Enter');
+  await page.getByTestId('interaction-summary').focus();
+  await page.keyboard.type('Ordine confermato a voce');
+  await page.getByTestId('add-interaction').focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('interaction-row').filter({ hasText: 'Ordine confermato a voce' })).toHaveCount(1);
+});
+
 test('the new-version banner', async () => {
   const page = anna.page;
   await page.getByTestId('nav-today').click();
