@@ -8,6 +8,7 @@ use futures_util::{SinkExt, Stream, StreamExt};
 use std::net::SocketAddr;
 use tokio::net::{TcpSocket, TcpStream};
 use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{Bytes, Message};
 
 pub type Socket = WebSocketStream<TcpStream>;
@@ -60,9 +61,13 @@ impl Endpoint {
             .with_context(|| format!("connecting to {}", self.addr))?;
         // Small frames must leave at once: latency is what is measured.
         stream.set_nodelay(true)?;
-        let (ws, _) = tokio_tungstenite::client_async(self.url.as_str(), stream)
-            .await
-            .with_context(|| format!("WebSocket handshake with {}", self.url))?;
+        // A small read buffer: the library zero-fills its free room before
+        // every read, and a device reads many small messages.
+        let config = WebSocketConfig::default().read_buffer_size(16 * 1024);
+        let (ws, _) =
+            tokio_tungstenite::client_async_with_config(self.url.as_str(), stream, Some(config))
+                .await
+                .with_context(|| format!("WebSocket handshake with {}", self.url))?;
         Ok(ws)
     }
 }

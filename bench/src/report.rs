@@ -86,14 +86,18 @@ pub fn megabytes(bytes: u64) -> String {
     format!("{:.1} MB", bytes as f64 / 1e6)
 }
 
-/// The machine the figures come from: cores and load average.
+/// The machine the figures come from: cores and load average now.
 pub fn machine() -> String {
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    let load = std::fs::read_to_string("/proc/loadavg")
+    format!("{cores} cores, load average {} at start", load_average())
+}
+
+/// The 1-minute load average.
+pub fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
         .ok()
         .and_then(|l| l.split_whitespace().next().map(str::to_owned))
-        .unwrap_or_else(|| "unknown".into());
-    format!("{cores} cores, load average {load} at start")
+        .unwrap_or_else(|| "unknown".into())
 }
 
 #[cfg(test)]

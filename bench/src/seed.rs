@@ -85,6 +85,7 @@ pub async fn run(args: SeedArgs) -> anyhow::Result<()> {
             let records =
                 tokio::task::spawn_blocking(move || book(args.seed, spec, &day::REPS)).await?;
             book_file::write(&book_path, &records)?;
+            forget_edits(&dir, &args)?;
             (records, false)
         }
     };
@@ -200,6 +201,22 @@ async fn day_of_edits(
         .collect();
     book_file::write(&path, &as_records)?;
     Ok(edits)
+}
+
+/// Removes the days of edits made on an earlier book of the same seed and
+/// size: they build on that book's changes, not on a new one's.
+fn forget_edits(dir: &std::path::Path, args: &SeedArgs) -> anyhow::Result<()> {
+    let prefix = format!("edits-s{}-a{}-", args.seed, args.accounts);
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(());
+    };
+    for e in entries.flatten() {
+        if e.file_name().to_string_lossy().starts_with(&prefix) {
+            std::fs::remove_file(e.path())
+                .with_context(|| format!("removing {}", e.path().display()))?;
+        }
+    }
+    Ok(())
 }
 
 /// Today at 08:00 UTC, in ms.

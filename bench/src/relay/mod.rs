@@ -214,7 +214,10 @@ pub async fn run(args: RelayArgs) -> anyhow::Result<bool> {
     rows.push(Row::new(
         "relay benchmark machine",
         "",
-        format!("{machine}; the load generator and the relay share these cores"),
+        format!(
+            "{machine}, {} at end; the load generator and the relay share these cores",
+            report::load_average()
+        ),
         None,
     ));
     report::print(&rows);
@@ -365,10 +368,12 @@ async fn measure(
         plan.fanout.as_secs_f64(),
         plan.interval.as_millis()
     );
+    let cpu = Cpu::now(pid);
     mode_tx.send_replace(Mode::Steady {
         window: load::FANOUT,
     });
     tokio::time::sleep(plan.fanout).await;
+    let cpu_fanout = cpu.since();
     check("the fan-out phase")?;
 
     // 2. Slow client.
@@ -406,9 +411,11 @@ async fn measure(
     );
     mode_tx.send_replace(Mode::Flood);
     tokio::time::sleep(Duration::from_secs(1)).await;
+    let cpu = Cpu::now(pid);
     let (t0, a0) = (Instant::now(), shared.flood_acks.load(Ordering::SeqCst));
     tokio::time::sleep(plan.throughput).await;
     let (t1, a1) = (Instant::now(), shared.flood_acks.load(Ordering::SeqCst));
+    let cpu_flood = cpu.since();
     let throughput = (a1 - a0) as f64 / (t1 - t0).as_secs_f64();
     check("the throughput phase")?;
 
@@ -419,7 +426,9 @@ async fn measure(
     );
     mode_tx.send_replace(Mode::Steady { window: load::SOAK });
     let soak_from = started.elapsed().as_secs_f64();
+    let cpu = Cpu::now(pid);
     tokio::time::sleep(plan.soak).await;
+    let cpu_soak = cpu.since();
     let soak_to = started.elapsed().as_secs_f64();
     check("the soak")?;
 
@@ -466,6 +475,7 @@ async fn measure(
         &shared,
         Figures {
             throughput,
+            cpu: [cpu_fanout, cpu_flood, cpu_soak],
             slow_behind: behind,
             slow_caught_up: caught_up,
             slow_catch_up: catch_up_time,
@@ -483,6 +493,40 @@ async fn measure(
     Ok((rows, broken))
 }
 
+/// CPU used by the relay and by this process over a phase.
+struct Cpu {
+    pid: Option<u32>,
+    at: Instant,
+    relay: Option<f64>,
+    own: Option<f64>,
+}
+
+impl Cpu {
+    fn now(pid: Option<u32>) -> Cpu {
+        Cpu {
+            pid,
+            at: Instant::now(),
+            relay: pid.and_then(process::cpu_seconds),
+            own: process::cpu_seconds(std::process::id()),
+        }
+    }
+
+    /// "CPU: relay 85%, load generator 110% of one core" since `self`.
+    fn since(&self) -> String {
+        let now = Cpu::now(self.pid);
+        let wall = now.at.duration_since(self.at).as_secs_f64().max(1e-9);
+        let pct = |a: Option<f64>, b: Option<f64>| match (a, b) {
+            (Some(a), Some(b)) => format!("{:.0}%", (b - a) / wall * 100.0),
+            _ => "?".to_owned(),
+        };
+        format!(
+            "CPU: relay {}, load generator {} of one core",
+            pct(self.relay, now.relay),
+            pct(self.own, now.own)
+        )
+    }
+}
+
 /// Polls `done` until it holds or `limit` passes; whether it held.
 async fn wait_until(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
     let until = Instant::now() + limit;
@@ -497,6 +541,8 @@ async fn wait_until(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
 
 struct Figures {
     throughput: f64,
+    /// CPU use in the fan-out, throughput and soak phases.
+    cpu: [String; 3],
     slow_behind: u64,
     slow_caught_up: bool,
     slow_catch_up: Duration,
@@ -535,7 +581,7 @@ fn rows(plan: &Plan, shared: &Shared, f: Figures) -> Vec<Row> {
         Row::new(
             format!("relay fan-out latency, push sent to change received ({load_text})"),
             "p99 < 50 ms",
-            latency(fanout),
+            format!("{}; {}", latency(fanout), f.cpu[0]),
             under(fanout),
         ),
         Row::new(
@@ -551,10 +597,11 @@ fn rows(plan: &Plan, shared: &Shared, f: Figures) -> Vec<Row> {
             ),
             ">= 5,000/s",
             format!(
-                "{}/s (push to Ack p50 {}, p99 {})",
+                "{}/s (push to Ack p50 {}, p99 {}); {}",
                 thousands(f.throughput as u64),
                 ms(shared.ack_flood.quantile(0.5)),
-                ms(shared.ack_flood.quantile(0.99))
+                ms(shared.ack_flood.quantile(0.99)),
+                f.cpu[1]
             ),
             Some(f.throughput >= 5000.0),
         ),
@@ -584,12 +631,13 @@ fn rows(plan: &Plan, shared: &Shared, f: Figures) -> Vec<Row> {
                 ),
                 "flat: end within 10% of the value after warm-up (first 20%)",
                 format!(
-                    "idle {}, after warm-up {}, end {}, soak max {}, run max {}",
+                    "idle {}, after warm-up {}, end {}, soak max {}, run max {}; {}",
                     f.idle_rss.map_or_else(|| "?".into(), megabytes),
                     megabytes(warm),
                     megabytes(end),
                     megabytes(max),
-                    megabytes(all_max)
+                    megabytes(all_max),
+                    f.cpu[2]
                 ),
                 Some(flat),
             )
