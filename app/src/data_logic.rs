@@ -28,6 +28,7 @@ use campo_core::interop::{
     ItemStatus, RowError, RowProblem, Target, Typed, VCard, apply_mapping, find_duplicates,
 };
 use campo_core::record::{Edit, FieldType, Invalid, Kind, Record, value};
+use campo_core::sorting;
 use campo_core::summary::Summary;
 use std::collections::HashMap;
 
@@ -263,7 +264,7 @@ pub fn row_edits(
         })
     } else {
         let mut reasons = b.problems;
-        reasons.sort_by_key(RowProblem::field);
+        sorting::sort_by_key(&mut reasons, RowProblem::field);
         reasons.dedup();
         Err(RowError {
             row: row.row,
@@ -806,7 +807,7 @@ fn finish(mut problems: Vec<RowProblem>, edits: CardEdits) -> Result<CardEdits, 
     if problems.is_empty() {
         Ok(edits)
     } else {
-        problems.sort_by_key(RowProblem::field);
+        sorting::sort_by_key(&mut problems, RowProblem::field);
         problems.dedup();
         Err(problems)
     }

@@ -7,6 +7,7 @@
 //! the rep has not touched.
 
 use campo_core::record::{Edit, FieldType, Invalid, Kind, Record, value};
+use campo_core::sorting;
 use std::collections::BTreeMap;
 
 /// A field error: the field's key (`tags`, `notes`, `custom/<id>` included) and why.
@@ -79,8 +80,8 @@ pub fn parse_tags(s: &str) -> Vec<String> {
 
 fn same_tags(a: &str, b: &str) -> bool {
     let (mut a, mut b) = (parse_tags(a), parse_tags(b));
-    a.sort();
-    b.sort();
+    sorting::sort(&mut a);
+    sorting::sort(&mut b);
     a == b
 }
 

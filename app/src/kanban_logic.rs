@@ -7,6 +7,7 @@ use campo_core::day::Day;
 use campo_core::ids::DocId;
 use campo_core::index::fold;
 use campo_core::record::Edit;
+use campo_core::sorting;
 use campo_core::summary::{Facts, Summary};
 use campo_core::vocab::Stage;
 
@@ -126,7 +127,7 @@ pub fn board<'a, 'n>(
         }
     }
     for col in &mut columns {
-        col.cards.sort_by_cached_key(|c| {
+        sorting::sort_by_cached_key(&mut col.cards, |c| {
             (
                 c.expected_close.is_none(),
                 c.expected_close,

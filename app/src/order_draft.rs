@@ -10,6 +10,7 @@ use campo_core::analytics::facts::{LineFacts, counts};
 use campo_core::ids::DocId;
 use campo_core::record::schema::{LINES, ORDERS};
 use campo_core::record::{CollSpec, Edit, Invalid, Item, value};
+use campo_core::sorting;
 use campo_core::summary::Summary;
 use campo_core::vocab::OrderStatus;
 
@@ -66,7 +67,7 @@ pub fn order_status(order: &Item) -> OrderStatus {
 /// The live orders of an account, newest first (by date, then by entry time).
 pub fn newest_first<'a>(orders: impl Iterator<Item = &'a Item>) -> Vec<Item> {
     let mut list: Vec<Item> = orders.filter(|o| !o.removed).cloned().collect();
-    list.sort_by(|a, b| {
+    sorting::sort_by(&mut list, |a, b| {
         b.text("date")
             .cmp(a.text("date"))
             .then(b.at.cmp(&a.at))

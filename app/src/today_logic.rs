@@ -11,6 +11,7 @@ use campo_core::day::Day;
 use campo_core::ids::DocId;
 use campo_core::index::fold;
 use campo_core::record::Kind;
+use campo_core::sorting;
 use campo_core::summary::{Facts, Summary};
 use campo_core::vocab::{AccountStatus, Stage};
 use std::collections::{HashMap, HashSet};
@@ -129,7 +130,7 @@ pub fn plan<'a>(
             .copied()
             .filter(|s| s.due.is_some_and(|d| keep(d, s)))
             .collect();
-        chosen.sort_by_cached_key(|s| task_key(s));
+        sorting::sort_by_cached_key(&mut chosen, |s| task_key(s));
         chosen.into_iter().map(row).collect::<Vec<_>>()
     };
     let last_visit_day = today.plus(VISIT_DAYS);
@@ -143,7 +144,7 @@ pub fn plan<'a>(
         .iter()
         .filter(|r| r.overdue_days > 0)
         .collect();
-    late.sort_by(|a, b| {
+    sorting::sort_by(&mut late, |a, b| {
         b.overdue_days
             .cmp(&a.overdue_days)
             .then(a.account.cmp(&b.account))
@@ -174,7 +175,7 @@ pub fn plan<'a>(
         })
         .collect();
     // `None` sorts before any day: never contacted comes first.
-    idle.sort_by_cached_key(|a| (a.last_contact, fold(&a.title), a.id));
+    sorting::sort_by_cached_key(&mut idle, |a| (a.last_contact, fold(&a.title), a.id));
     contacts.extend(idle.into_iter().map(|a| Contact {
         account: a.clone(),
         reason: Reason::NoContact {
@@ -190,7 +191,9 @@ pub fn plan<'a>(
                 && s.due.is_some_and(|d| (monday..=sunday).contains(&d))
         })
         .collect();
-    closing.sort_by_cached_key(|s| (s.due, std::cmp::Reverse(s.amount), fold(&s.title)));
+    sorting::sort_by_cached_key(&mut closing, |s| {
+        (s.due, std::cmp::Reverse(s.amount), fold(&s.title))
+    });
 
     Plan {
         overdue,

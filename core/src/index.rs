@@ -6,6 +6,7 @@ use crate::analytics::facts::Book;
 use crate::day::Day;
 use crate::ids::DocId;
 use crate::record::Kind;
+use crate::sorting;
 use crate::summary::{Facts, Summary};
 use std::collections::{HashMap, HashSet};
 
@@ -237,7 +238,9 @@ impl Index {
     /// Builds the index from summaries in any order.
     pub fn new(summaries: Vec<Summary>) -> Index {
         let mut rows: Vec<Row> = summaries.into_iter().map(Self::row).collect();
-        rows.sort_by(|a, b| a.key.cmp(&b.key).then(a.summary.id.cmp(&b.summary.id)));
+        sorting::sort_by(&mut rows, |a, b| {
+            a.key.cmp(&b.key).then(a.summary.id.cmp(&b.summary.id))
+        });
         let mut index = Index {
             rows,
             by_id: HashMap::new(),
@@ -352,11 +355,13 @@ impl Index {
         // Stable sorts: ties keep the title order.
         match q.sort {
             Sort::Title => {}
-            Sort::LastContact => all.sort_by_key(|s| s.last_contact),
-            Sort::Updated => all.sort_by_key(|s| std::cmp::Reverse(s.updated_at)),
-            Sort::Due => all.sort_by_key(|s| (s.due.is_none(), s.due)),
-            Sort::Amount => all.sort_by_key(|s| std::cmp::Reverse(s.amount)),
-            Sort::City => all.sort_by_cached_key(|s| (s.city.is_empty(), fold(&s.city))),
+            Sort::LastContact => sorting::sort_by_key(&mut all, |s| s.last_contact),
+            Sort::Updated => sorting::sort_by_key(&mut all, |s| std::cmp::Reverse(s.updated_at)),
+            Sort::Due => sorting::sort_by_key(&mut all, |s| (s.due.is_none(), s.due)),
+            Sort::Amount => sorting::sort_by_key(&mut all, |s| std::cmp::Reverse(s.amount)),
+            Sort::City => {
+                sorting::sort_by_cached_key(&mut all, |s| (s.city.is_empty(), fold(&s.city)))
+            }
         }
         all.truncate(limit);
         SearchResult { items: all, total }
@@ -391,7 +396,7 @@ impl Index {
             .filter(|v| !v.is_empty())
             .map(str::to_owned)
             .collect();
-        out.sort_by_cached_key(|v| fold(v));
+        sorting::sort_by_cached_key(&mut out, |v| fold(v));
         out.dedup();
         out
     }

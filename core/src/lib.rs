@@ -29,6 +29,7 @@
 //! - [`sync`]: the client side of the sync protocol as a pure state machine.
 //! - [`seed`]: a seeded generator of realistic books (benchmarks, demos).
 //! - [`snapshot`]: a team's whole book in one stream, for fresh devices.
+//! - [`sorting`]: stable sorts that share one compiled routine (a smaller wasm).
 
 pub mod analytics;
 pub mod backup;
@@ -41,6 +42,7 @@ pub mod protocol;
 pub mod record;
 pub mod seed;
 pub mod snapshot;
+pub mod sorting;
 pub mod summary;
 pub mod sync;
 pub mod vocab;

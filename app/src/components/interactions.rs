@@ -7,6 +7,7 @@ use crate::platform;
 use crate::state::Route;
 use campo_core::day::Day;
 use campo_core::record::{Edit, Item, Kind, schema};
+use campo_core::sorting;
 use leptos::prelude::*;
 
 #[component]
@@ -182,7 +183,9 @@ pub fn Interactions(ctx: Ctx) -> impl IntoView {
                 .map(|r| r.items("interactions").cloned().collect())
                 .unwrap_or_default()
         });
-        list.sort_by(|a, b| b.text("date").cmp(a.text("date")).then(b.at.cmp(&a.at)));
+        sorting::sort_by(&mut list, |a, b| {
+            b.text("date").cmp(a.text("date")).then(b.at.cmp(&a.at))
+        });
         if list.is_empty() {
             return view! { <p class="muted">{t(lang, Msg::NoInteractions)}</p> }.into_any();
         }

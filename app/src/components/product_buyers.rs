@@ -13,6 +13,7 @@ use crate::state::{Route, use_app};
 use campo_core::day::Day;
 use campo_core::ids::DocId;
 use campo_core::record::Kind;
+use campo_core::sorting;
 use campo_core::summary::{Facts, Summary};
 use leptos::prelude::*;
 use std::collections::HashMap;
@@ -87,7 +88,9 @@ pub fn buyers<'a>(accounts: impl Iterator<Item = &'a Summary>, product: DocId) -
         }
     }
     let mut list: Vec<Buyer> = out.into_values().filter(|b| b.orders > 0).collect();
-    list.sort_by(|a, b| b.revenue.cmp(&a.revenue).then_with(|| a.name.cmp(&b.name)));
+    sorting::sort_by(&mut list, |a, b| {
+        b.revenue.cmp(&a.revenue).then_with(|| a.name.cmp(&b.name))
+    });
     list
 }
 

@@ -7,6 +7,7 @@
 use crate::i18n::admin::{AdminMsg, t};
 use crate::i18n::{self, Lang};
 use crate::state::use_app;
+use campo_core::sorting;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::{JsCast, JsValue};
@@ -101,7 +102,7 @@ pub fn by_rep(tokens: &[TokenRow]) -> Vec<RepRow> {
             row.revoked = None;
         }
     }
-    reps.sort_by_cached_key(|r| (!r.is_active(), r.rep.to_lowercase()));
+    sorting::sort_by_cached_key(&mut reps, |r| (!r.is_active(), r.rep.to_lowercase()));
     reps
 }
 

@@ -7,6 +7,7 @@ use crate::platform;
 use crate::records::log;
 use crate::state::{AppState, use_app};
 use campo_core::record::{Edit, Item, Kind, TEAM_DOC, schema};
+use campo_core::sorting;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -67,7 +68,7 @@ fn CustomFields() -> impl IntoView {
                 .as_ref()
                 .map(|t| t.items("custom_fields").cloned().collect())
                 .unwrap_or_default();
-            d.sort_by_key(|i| (i.get("position").as_int().unwrap_or(0), i.at));
+            sorting::sort_by_key(&mut d, |i| (i.get("position").as_int().unwrap_or(0), i.at));
             d
         })
     };

@@ -20,6 +20,7 @@ use campo_core::ids::DocId;
 use campo_core::record::{
     Edit, EditError, FieldSpec, FieldType, Invalid, Kind, Place, Record, Val,
 };
+use campo_core::sorting;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -438,7 +439,7 @@ fn extras(ctx: Ctx) -> impl IntoView {
                         .collect()
                 })
                 .unwrap_or_default();
-            defs.sort_by_key(|d| d.4);
+            sorting::sort_by_key(&mut defs, |d| d.4);
             defs
         })
     };

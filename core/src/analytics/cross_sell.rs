@@ -27,6 +27,7 @@ use super::groups::Groups;
 use super::id_index::key;
 use super::prepare::Prepared;
 use crate::ids::DocId;
+use crate::sorting;
 use serde::{Deserialize, Serialize};
 use std::cmp::Reverse;
 
@@ -188,12 +189,12 @@ pub fn analyse(p: &Prepared, params: &CrossSellParams) -> CrossSell {
         .collect();
     let frequent_products = frequent.len() as u32;
     if frequent.len() > MAX_RULE_PRODUCTS {
-        frequent.sort_unstable_by_key(|&i| {
+        sorting::sort_by_key(&mut frequent, |&i| {
             (Reverse(count[i as usize]), key(&p.product_ids[i as usize]))
         });
         frequent.truncate(MAX_RULE_PRODUCTS);
     }
-    frequent.sort_unstable_by_key(|&i| key(&p.product_ids[i as usize]));
+    sorting::sort_by_key(&mut frequent, |&i| key(&p.product_ids[i as usize]));
     let mut dense = vec![u32::MAX; p.product_ids.len()];
     for (f, &i) in frequent.iter().enumerate() {
         dense[i as usize] = f as u32;
@@ -263,7 +264,7 @@ pub fn analyse(p: &Prepared, params: &CrossSellParams) -> CrossSell {
     let support = |k: u32| if n > 0 { k as f64 / nf } else { 0.0 };
 
     // Each product's strongest rules, for suggestions.
-    raw.sort_by(|x, y| {
+    sorting::sort_by(&mut raw, |x, y| {
         x.from
             .cmp(&y.from)
             .then(y.confidence.total_cmp(&x.confidence))
@@ -320,7 +321,7 @@ pub fn analyse(p: &Prepared, params: &CrossSellParams) -> CrossSell {
     }
 
     let rules_total = raw.len() as u32;
-    raw.sort_by(|x, y| {
+    sorting::sort_by(&mut raw, |x, y| {
         y.lift
             .total_cmp(&x.lift)
             .then(y.confidence.total_cmp(&x.confidence))

@@ -15,6 +15,7 @@
 use super::groups::Groups;
 use super::prepare::Prepared;
 use crate::ids::DocId;
+use crate::sorting;
 use serde::{Deserialize, Serialize};
 
 /// One link of the forest.
@@ -97,7 +98,7 @@ pub fn forest(p: &Prepared) -> Referrals {
             mark[x] = DONE;
         }
     }
-    cycles_broken.sort();
+    sorting::sort(&mut cycles_broken);
 
     let revenue: Vec<i64> = (0..n)
         .map(|a| {
@@ -155,7 +156,7 @@ pub fn forest(p: &Prepared) -> Referrals {
             subtree_revenue: subtree[a],
         })
         .collect();
-    referrers.sort_by(|x, y| {
+    sorting::sort_by(&mut referrers, |x, y| {
         y.subtree_revenue
             .cmp(&x.subtree_revenue)
             .then(y.direct_revenue.cmp(&x.direct_revenue))

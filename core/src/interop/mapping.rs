@@ -7,6 +7,7 @@ use super::date::parse_date;
 use super::phone::{is_valid_phone, phone_digits};
 use super::vat::{normalize_vat_id, vat_id_key};
 use crate::record::value::{MAX_FIELD_CHARS, MAX_TEXT_CHARS};
+use crate::sorting;
 use crate::vocab::AccountStatus;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -660,7 +661,7 @@ fn map_row(row: usize, fields: &[String], mapping: &[Target]) -> Result<ImportRo
     }
     check_lengths(&account, &person, &mut problems);
     // In the order of the fields on the form, so the report reads left to right.
-    problems.sort_by_key(RowProblem::field);
+    sorting::sort_by_key(&mut problems, RowProblem::field);
 
     if problems.is_empty() {
         Ok(ImportRow {

@@ -12,6 +12,7 @@ use super::content_line::{
 };
 use super::date::parse_date;
 use super::encoding;
+use crate::sorting;
 
 /// A value with its kinds, e.g. a phone number with `["work", "cell"]`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -310,7 +311,7 @@ impl CardLines {
             .map(|t| &mut t.kinds)
             .chain(card.addresses.iter_mut().map(|a| &mut a.kinds))
         {
-            kinds.sort();
+            sorting::sort(kinds);
         }
         if card.full_name.is_empty() {
             card.full_name = format!("{} {}", card.given, card.family).trim().to_owned();
