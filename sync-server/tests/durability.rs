@@ -2,7 +2,8 @@
 //! acknowledging pushes. Restarted on the same data directory, it still has
 //! every acknowledged change, exactly once, with contiguous sequence numbers.
 //!
-//! Then the same under load: four devices (the core's `SyncClient` over real
+//! Then the same under load, on SQLite or on PostgreSQL (`CAMPO_TEST_POSTGRES`,
+//! as the other relay tests): four devices (the core's `SyncClient` over real
 //! WebSockets, applying what they receive) push and receive concurrently while
 //! the relay is killed at random points, cycle after cycle. After every restart
 //! the log holds every acknowledged change exactly once, with contiguous seqs
@@ -22,7 +23,7 @@ use campo_core::change::{self, ChangeHash};
 use campo_core::ids::{DeviceId, Seq};
 use campo_core::seed::Rng;
 use campo_core::sync::Phase;
-use common::{Device, customer_changes};
+use common::{Device, TestStore, customer_changes};
 use replica::{Dropped, Replica};
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader};
@@ -313,6 +314,9 @@ async fn every_acknowledged_change_survives_sigkill_under_load() {
     let started = Instant::now();
     let dir = tempfile::tempdir().expect("temp dir");
     let data = dir.path().join("data");
+    // SQLite in the data directory, or a PostgreSQL database named in its
+    // `store.url` when `CAMPO_TEST_POSTGRES` is set (the relay's own setting).
+    let _store = TestStore::fresh(&data).await;
     let anna = create_token(&data, "acme", "Anna");
     let bruno = create_token(&data, "acme", "Bruno");
     let carla = create_token(&data, "acme", "Carla");
