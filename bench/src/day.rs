@@ -40,19 +40,19 @@ const WORKDAY_MS: i64 = 10 * 3_600_000;
 fn catalogue(book: &[Generated]) -> Vec<ProductRef> {
     book.iter()
         .filter(|g| g.kind == Kind::Product)
-        .filter_map(|g| {
+        .map(|g| {
             let r = open(g).read();
             let price_cents = match r.get("unit_price") {
                 Val::Int(c) => *c,
                 _ => 0,
             };
-            Some(ProductRef {
+            ProductRef {
                 id: g.id,
                 code: r.text("code").to_owned(),
                 name: r.text("name").to_owned(),
                 category: r.text("category").to_owned(),
                 price_cents,
-            })
+            }
         })
         .collect()
 }
@@ -75,7 +75,7 @@ pub fn edits(book: &[Generated], n: usize, seed: u64, day_start_ms: i64) -> Vec<
         return Vec::new();
     }
     let products = catalogue(book);
-    let mut rng = Rng::new(seed ^ 0xda7_0f_ed17);
+    let mut rng = Rng::new(seed ^ 0x00da_70fe_d17a);
     let mut docs: HashMap<DocId, RecordDoc> = HashMap::new();
     let mut out = Vec::with_capacity(n);
     let mut k = 0;

@@ -314,13 +314,13 @@ pub async fn start(
     {
         let (device, shared, endpoint) = (device.clone(), shared.clone(), endpoint.clone());
         tasks.push(tokio::spawn(async move {
-            if let Err(e) = read(&device, stream, device.slow, &endpoint, &shared, ack_tx).await {
-                if !shared.closing.load(Ordering::SeqCst) {
-                    shared.error(format!(
-                        "device {} (team {}) reading: {e:#}",
-                        device.index, device.team.name
-                    ));
-                }
+            if let Err(e) = read(&device, stream, device.slow, &endpoint, &shared, ack_tx).await
+                && !shared.closing.load(Ordering::SeqCst)
+            {
+                shared.error(format!(
+                    "device {} (team {}) reading: {e:#}",
+                    device.index, device.team.name
+                ));
             }
         }));
     }
@@ -335,13 +335,13 @@ pub async fn start(
                 interval,
                 batch: 0,
             };
-            if let Err(e) = writer.run(sink, ack_rx, mode).await {
-                if !shared.closing.load(Ordering::SeqCst) {
-                    shared.error(format!(
-                        "device {} (team {}) pushing: {e:#}",
-                        device.index, device.team.name
-                    ));
-                }
+            if let Err(e) = writer.run(sink, ack_rx, mode).await
+                && !shared.closing.load(Ordering::SeqCst)
+            {
+                shared.error(format!(
+                    "device {} (team {}) pushing: {e:#}",
+                    device.index, device.team.name
+                ));
             }
         }));
     } else {
