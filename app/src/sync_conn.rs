@@ -336,6 +336,7 @@ impl SyncConn {
             "/api/teams/{}/snapshot",
             js_sys::encode_uri_component(&creds.team)
         );
+        crate::platform::mark("campo-snapshot-fetch");
         let request = web_sys::Request::new_with_str_and_init(&path, &init)
             .map_err(|_| retry("cannot make the request"))?;
         let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
@@ -351,6 +352,7 @@ impl SyncConn {
             403 => return Err(SnapshotFailure::Refused(ErrorCode::WrongTeam)),
             status => return Err(retry(&format!("the relay answered {status}"))),
         }
+        crate::platform::mark("campo-snapshot-response");
         let body = response.body().ok_or_else(|| retry("an empty answer"))?;
         let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().unchecked_into();
         let mut stream = SnapshotReader::new();
@@ -359,10 +361,17 @@ impl SyncConn {
         let mut unpacked = std::collections::HashSet::new();
         let mut readable = true;
         let mut stored = 0u64;
+        let mut summaries = Vec::new();
+        // Where the time goes, logged at the end (waiting for bytes, reading
+        // them, storing them).
+        let now = || js_sys::Date::now();
+        let (mut waited, mut parsed, mut storing) = (0.0, 0.0, 0.0);
         loop {
+            let t = now();
             let chunk = JsFuture::from(reader.read())
                 .await
                 .map_err(|_| retry("the transfer was cut short"))?;
+            waited += now() - t;
             let done = js_sys::Reflect::get(&chunk, &"done".into())
                 .ok()
                 .and_then(|d| d.as_bool())
@@ -371,11 +380,13 @@ impl SyncConn {
                 let value: Uint8Array = js_sys::Reflect::get(&chunk, &"value".into())
                     .map_err(|_| retry("an unreadable chunk"))?
                     .unchecked_into();
+                let t = now();
                 pending.extend(
                     stream
                         .feed(&value.to_vec())
                         .map_err(|e| retry(&e.to_string()))?,
                 );
+                parsed += now() - t;
             }
             if self.generation.get() != generation {
                 return Ok(());
@@ -398,6 +409,7 @@ impl SyncConn {
                 started = true;
             }
             while pending.len() >= PACK_DOCS || (done && !pending.is_empty()) {
+                let t = now();
                 let take = pending.len().min(PACK_DOCS);
                 let chunk: Vec<SnapshotDoc> = pending.drain(..take).collect();
                 stored += chunk.len() as u64;
@@ -406,15 +418,23 @@ impl SyncConn {
                     .store_snapshot_chunk(chunk, &unpacked, readable)
                     .await
                     .map_err(SnapshotFailure::Storage)?;
-                self.ui.upsert(shown);
+                // Shown all at once at the end: each upsert rebuilds the index.
+                summaries.extend(shown);
                 let total = stream.header().map_or(stored, |h| h.docs.max(stored));
                 self.ui.download.set(Some((stored, total)));
+                storing += now() - t;
             }
             if done {
                 break;
             }
         }
         let header = stream.finish().map_err(|e| retry(&e.to_string()))?.clone();
+        crate::platform::mark("campo-snapshot-stored");
+        log(&format!(
+            "stored the team's book: {stored} records; waiting for bytes {waited:.0} ms, reading {parsed:.0} ms, storing {storing:.0} ms"
+        ));
+        self.ui.upsert(summaries);
+        crate::platform::mark("campo-snapshot-indexed");
         let storage = self.records.storage();
         if !readable {
             // Another build's summaries: make them from the documents.

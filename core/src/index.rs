@@ -300,18 +300,36 @@ impl Index {
         self.reindex(from.min(at));
     }
 
-    /// Inserts or replaces many summaries: one sort instead of many shifts.
+    /// Inserts or replaces many summaries: the new rows are sorted alone and
+    /// merged into the existing ones, whose search keys are kept, so the cost
+    /// is one pass over the index plus the new rows' keys.
     pub fn upsert_many(&mut self, summaries: Vec<Summary>) {
         if summaries.len() < 16 {
             summaries.into_iter().for_each(|s| self.upsert(s));
             return;
         }
-        let mut all: HashMap<DocId, Summary> = std::mem::take(&mut self.rows)
+        // The last summary of each record wins, as with one upsert after another.
+        let latest: HashMap<DocId, Summary> = summaries.into_iter().map(|s| (s.id, s)).collect();
+        let mut fresh: Vec<Row> = latest.into_values().map(Self::row).collect();
+        let order = |a: &Row, b: &Row| a.key.cmp(&b.key).then(a.summary.id.cmp(&b.summary.id));
+        sorting::sort_by(&mut fresh, order);
+        let replaced: HashSet<DocId> = fresh.iter().map(|r| r.summary.id).collect();
+        let old = std::mem::take(&mut self.rows);
+        let mut merged = Vec::with_capacity(old.len() + fresh.len());
+        let mut fresh = fresh.into_iter().peekable();
+        for row in old
             .into_iter()
-            .map(|r| (r.summary.id, r.summary))
-            .collect();
-        all.extend(summaries.into_iter().map(|s| (s.id, s)));
-        *self = Index::new(all.into_values().collect());
+            .filter(|r| !replaced.contains(&r.summary.id))
+        {
+            while let Some(f) = fresh.next_if(|f| order(f, &row).is_lt()) {
+                merged.push(f);
+            }
+            merged.push(row);
+        }
+        merged.extend(fresh);
+        self.rows = merged;
+        self.by_id.clear();
+        self.reindex(0);
     }
 
     /// The records a query selects, in its order; at most `limit` returned.
@@ -629,6 +647,51 @@ mod tests {
         idx.upsert_many(many);
         assert_eq!(idx.len(), 33);
         assert_eq!(idx.get(&DocId([39; 16])).unwrap().title, "m39");
+    }
+
+    #[test]
+    fn upsert_many_equals_building_the_index_again() {
+        let base: Vec<_> = (0..60)
+            .map(|i| {
+                s(
+                    i,
+                    Kind::Account,
+                    &format!("t{:02}", (u32::from(i) * 7) % 60),
+                    "",
+                )
+            })
+            .collect();
+        let mut idx = Index::new(base.clone());
+        // Replacements (new titles move rows), new records, and one record twice.
+        let mut batch: Vec<_> = (50..90)
+            .map(|i| {
+                s(
+                    i,
+                    Kind::Account,
+                    &format!("u{:02}", (u32::from(i) * 13) % 40),
+                    "",
+                )
+            })
+            .collect();
+        batch.push(s(55, Kind::Account, "a last word", ""));
+        idx.upsert_many(batch.clone());
+        let mut all: HashMap<DocId, Summary> = base.into_iter().map(|x| (x.id, x)).collect();
+        all.extend(batch.into_iter().map(|x| (x.id, x)));
+        let rebuilt = Index::new(all.into_values().collect());
+        let ids = |i: &Index| i.all().map(|x| x.id).collect::<Vec<_>>();
+        assert_eq!(ids(&idx), ids(&rebuilt));
+        assert_eq!(idx.get(&DocId([55; 16])).unwrap().title, "a last word");
+        for x in rebuilt.all() {
+            assert_eq!(idx.get(&x.id), Some(x));
+        }
+        let hit = |i: &Index| {
+            i.search(&text("last"), &ctx(), 10)
+                .items
+                .iter()
+                .map(|x| x.id)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(hit(&idx), hit(&rebuilt));
     }
 
     #[test]
