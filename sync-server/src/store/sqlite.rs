@@ -340,19 +340,20 @@ impl Store for SqliteStore {
 
     fn find_token(&self, hash: &[u8; 32]) -> Result<Option<TokenRecord>, StoreError> {
         self.with_conn(|c| {
-            Ok(c.query_row(
+            // Cached: every push and every session's periodic re-check looks a token up.
+            let mut stmt = c.prepare_cached(
                 "SELECT team, rep, revoked_at IS NOT NULL, admin FROM tokens WHERE hash = ?1",
-                params![&hash[..]],
-                |r| {
+            )?;
+            Ok(stmt
+                .query_row(params![&hash[..]], |r| {
                     Ok(TokenRecord {
                         team: r.get(0)?,
                         rep: r.get(1)?,
                         revoked: r.get(2)?,
                         admin: r.get(3)?,
                     })
-                },
-            )
-            .optional()?)
+                })
+                .optional()?)
         })
     }
 
