@@ -1,11 +1,15 @@
-//! Small per-device settings in `localStorage` (via gloo-storage): the device id,
-//! the signed-in team, token and rep, and the interface language. Records never
-//! live here; they are in IndexedDB ([`crate::storage`]).
+//! Small per-device settings in `localStorage`: the device id, the signed-in team,
+//! token and rep, and the interface language. Records never live here; they are
+//! in IndexedDB ([`crate::storage`]).
+//!
+//! Each value is stored as a JSON string (`"it"`), written and read by the
+//! browser's own `JSON`: the format of the settings saved before, without a JSON
+//! library in the app's WebAssembly.
 
 use crate::i18n::Lang;
 use crate::platform;
 use campo_core::ids::DeviceId;
-use gloo_storage::{LocalStorage, Storage};
+use wasm_bindgen::JsValue;
 
 const DEVICE: &str = "campo.device";
 const TEAM: &str = "campo.team";
@@ -23,13 +27,25 @@ pub struct Session {
     pub rep: String,
 }
 
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
 fn get(key: &str) -> Option<String> {
-    LocalStorage::get::<String>(key).ok()
+    let stored = local_storage()?.get_item(key).ok().flatten()?;
+    js_sys::JSON::parse(&stored).ok()?.as_string()
 }
 
 fn set(key: &str, value: &str) {
-    if let Err(e) = LocalStorage::set(key, value) {
-        web_sys::console::warn_1(&format!("could not store setting {key}: {e}").into());
+    let stored = js_sys::JSON::stringify(&JsValue::from_str(value))
+        .ok()
+        .and_then(|s| s.as_string());
+    let result = match (local_storage(), stored) {
+        (Some(storage), Some(stored)) => storage.set_item(key, &stored),
+        _ => Err(JsValue::from_str("localStorage is not available")),
+    };
+    if let Err(e) = result {
+        web_sys::console::warn_2(&format!("could not store setting {key}:").into(), &e);
     }
 }
 
@@ -60,7 +76,9 @@ pub fn save_session(s: &Session) {
 
 /// Forgets the token (the team is kept to prefill the sign-in form).
 pub fn forget_token() {
-    LocalStorage::delete(TOKEN);
+    if let Some(storage) = local_storage() {
+        let _ = storage.remove_item(TOKEN);
+    }
 }
 
 pub fn last_team() -> Option<String> {
