@@ -557,6 +557,20 @@ struct Figures {
     soak: (f64, f64),
 }
 
+/// The samples nearest each tenth of `(from, to)`, in MB: the shape of the curve.
+fn tenths(samples: &[(f64, u64)], (from, to): (f64, f64)) -> String {
+    (1..=10)
+        .filter_map(|k| {
+            let t = from + (to - from) * f64::from(k) / 10.0;
+            samples
+                .iter()
+                .min_by(|a, b| (a.0 - t).abs().total_cmp(&(b.0 - t).abs()))
+                .map(|s| format!("{:.0}", s.1 as f64 / 1e6))
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn latency(h: &Histogram) -> String {
     format!(
         "p50 {}, p99 {}, max {} ({} deliveries)",
@@ -631,12 +645,13 @@ fn rows(plan: &Plan, shared: &Shared, f: Figures) -> Vec<Row> {
                 ),
                 "flat: end within 10% of the value after warm-up (first 20%)",
                 format!(
-                    "idle {}, after warm-up {}, end {}, soak max {}, run max {}; {}",
+                    "idle {}, after warm-up {}, end {}, soak max {}, run max {}; MB at each tenth of the soak: {}; {}",
                     f.idle_rss.map_or_else(|| "?".into(), megabytes),
                     megabytes(warm),
                     megabytes(end),
                     megabytes(max),
                     megabytes(all_max),
+                    tenths(&soak, f.soak),
                     f.cpu[2]
                 ),
                 Some(flat),
