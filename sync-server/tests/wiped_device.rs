@@ -67,7 +67,9 @@ async fn fresh_device(relay: &Relay, token: &str, device: DeviceId, rep: &str) -
             }
             let header = reader.finish().expect("a complete snapshot").clone();
             assert_eq!(header.team, "acme");
-            assert_eq!(header.docs, docs.len() as u64);
+            // The count is the snapshot's size when the stream began; a
+            // compaction meanwhile may add documents.
+            assert!(header.docs <= docs.len() as u64);
             let mark = header.upto;
             let r = Replica::restored("acme", token, device, rep, mark, docs);
             (r, mark)
