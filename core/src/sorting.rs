@@ -2,12 +2,14 @@
 //!
 //! `slice::sort_by` and its relatives compile a whole sort (quicksort, merges,
 //! small-slice networks: 3-4 KB of WebAssembly) for every element type *and*
-//! every comparison closure, so forty call sites cost the browser app ~150 KB.
-//! These functions sort the positions `0..n` with one non-generic routine, calling
-//! the comparison through `dyn`, then move the elements into that order: a call
-//! site adds only its comparison and a small permutation loop. They are stable,
-//! like `sort_by`. The price is an indirect call per comparison and a `usize` per
-//! element, well under a millisecond for the 10,000 summaries of a book.
+//! every comparison closure. These functions sort the positions `0..n` with one
+//! non-generic routine, calling the comparison through `dyn`, then move the
+//! elements into that order: a call site adds only its comparison and a small
+//! permutation loop. They are stable, like `sort_by`. The price is an indirect
+//! call per comparison and a `usize` per element: well under a millisecond for the
+//! 10,000 summaries of a book, so lists, search and the app use them. Analytics
+//! keeps the standard sorts: the dashboard sorts tens of thousands of numbers
+//! within its 100 ms budget, where the inlined comparison is several times faster.
 
 use std::cmp::Ordering;
 

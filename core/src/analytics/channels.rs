@@ -12,7 +12,6 @@ use super::period::shift;
 use super::prepare::{NO_PERSON, Prepared, Touch};
 use crate::day::Day;
 use crate::ids::DocId;
-use crate::sorting;
 use crate::vocab::Channel;
 use serde::{Deserialize, Serialize};
 
@@ -173,7 +172,7 @@ pub fn analyse(p: &Prepared, window_days: u32) -> ChannelReport {
     let mut order: Vec<u32> = (0..people.len() as u32)
         .filter(|&i| people[i as usize].total() > 0)
         .collect();
-    sorting::sort_by_key(&mut order, |&i| key(&p.persons[i as usize]));
+    order.sort_unstable_by_key(|&i| key(&p.persons[i as usize]));
     let by_person = order
         .into_iter()
         .map(|i| {

@@ -27,7 +27,6 @@ use super::groups::Groups;
 use super::id_index::key;
 use super::prepare::Prepared;
 use crate::ids::DocId;
-use crate::sorting;
 use serde::{Deserialize, Serialize};
 use std::cmp::Reverse;
 
@@ -189,12 +188,12 @@ pub fn analyse(p: &Prepared, params: &CrossSellParams) -> CrossSell {
         .collect();
     let frequent_products = frequent.len() as u32;
     if frequent.len() > MAX_RULE_PRODUCTS {
-        sorting::sort_by_key(&mut frequent, |&i| {
+        frequent.sort_unstable_by_key(|&i| {
             (Reverse(count[i as usize]), key(&p.product_ids[i as usize]))
         });
         frequent.truncate(MAX_RULE_PRODUCTS);
     }
-    sorting::sort_by_key(&mut frequent, |&i| key(&p.product_ids[i as usize]));
+    frequent.sort_unstable_by_key(|&i| key(&p.product_ids[i as usize]));
     let mut dense = vec![u32::MAX; p.product_ids.len()];
     for (f, &i) in frequent.iter().enumerate() {
         dense[i as usize] = f as u32;
@@ -264,7 +263,7 @@ pub fn analyse(p: &Prepared, params: &CrossSellParams) -> CrossSell {
     let support = |k: u32| if n > 0 { k as f64 / nf } else { 0.0 };
 
     // Each product's strongest rules, for suggestions.
-    sorting::sort_by(&mut raw, |x, y| {
+    raw.sort_by(|x, y| {
         x.from
             .cmp(&y.from)
             .then(y.confidence.total_cmp(&x.confidence))
@@ -321,7 +320,7 @@ pub fn analyse(p: &Prepared, params: &CrossSellParams) -> CrossSell {
     }
 
     let rules_total = raw.len() as u32;
-    sorting::sort_by(&mut raw, |x, y| {
+    raw.sort_by(|x, y| {
         y.lift
             .total_cmp(&x.lift)
             .then(y.confidence.total_cmp(&x.confidence))

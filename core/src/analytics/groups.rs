@@ -1,8 +1,6 @@
 //! Items grouped by a dense group number in one flat vector (compressed rows):
 //! one allocation for all accounts' orders instead of one per account.
 
-use crate::sorting;
-
 /// `items` of group `g` are `items[start[g]..start[g + 1]]`.
 #[derive(Debug, Clone)]
 pub(crate) struct Groups<T> {
@@ -80,7 +78,7 @@ impl<T> Groups<T> {
             let (a, b) = (self.start[g] as usize, self.start[g + 1] as usize);
             let group = &mut self.items[a..b];
             if !group.is_sorted_by_key(&key) {
-                sorting::sort_by_key(group, &key);
+                group.sort_by_key(&key);
             }
         }
     }

@@ -20,7 +20,6 @@ use super::period::{Period, days_between, shift};
 use super::prepare::Prepared;
 use crate::day::Day;
 use crate::ids::DocId;
-use crate::sorting;
 use crate::vocab::Outcome;
 use serde::{Deserialize, Serialize};
 
@@ -207,7 +206,7 @@ pub fn assess(p: &Prepared, params: &HealthParams) -> HealthReport {
         })
         .collect();
     let mut dropped: Vec<Health> = accounts.iter().filter(|h| h.fall() > 0).copied().collect();
-    sorting::sort_by(&mut dropped, |x, y| {
+    dropped.sort_by(|x, y| {
         y.fall()
             .cmp(&x.fall())
             .then(x.now.cmp(&y.now))

@@ -15,7 +15,6 @@
 use super::groups::Groups;
 use super::prepare::Prepared;
 use crate::ids::DocId;
-use crate::sorting;
 use serde::{Deserialize, Serialize};
 
 /// One link of the forest.
@@ -98,7 +97,7 @@ pub fn forest(p: &Prepared) -> Referrals {
             mark[x] = DONE;
         }
     }
-    sorting::sort(&mut cycles_broken);
+    cycles_broken.sort();
 
     let revenue: Vec<i64> = (0..n)
         .map(|a| {
@@ -156,7 +155,7 @@ pub fn forest(p: &Prepared) -> Referrals {
             subtree_revenue: subtree[a],
         })
         .collect();
-    sorting::sort_by(&mut referrers, |x, y| {
+    referrers.sort_by(|x, y| {
         y.subtree_revenue
             .cmp(&x.subtree_revenue)
             .then(y.direct_revenue.cmp(&x.direct_revenue))

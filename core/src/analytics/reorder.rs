@@ -12,7 +12,6 @@ use super::period::{days_between, shift};
 use super::prepare::Prepared;
 use crate::day::Day;
 use crate::ids::DocId;
-use crate::sorting;
 use serde::{Deserialize, Serialize};
 
 /// One account's purchase rhythm.
@@ -84,7 +83,7 @@ pub fn rhythms(p: &Prepared) -> Reorder {
         .filter(|r| r.overdue_days > 0)
         .copied()
         .collect();
-    sorting::sort_by(&mut overdue, |a, b| {
+    overdue.sort_by(|a, b| {
         b.overdue_days
             .cmp(&a.overdue_days)
             .then(a.account.cmp(&b.account))

@@ -12,7 +12,6 @@ use super::period::{Period, month_of};
 use super::prepare::Prepared;
 use crate::day::Day;
 use crate::ids::DocId;
-use crate::sorting;
 use serde::{Deserialize, Serialize};
 
 /// Revenue in a period against the period before it, in cents.
@@ -126,7 +125,7 @@ impl Tally {
         let mut order: Vec<u32> = (0..self.trend.len() as u32)
             .filter(|&k| self.seen[k as usize])
             .collect();
-        sorting::sort_by(&mut order, |&a, &b| {
+        order.sort_unstable_by(|&a, &b| {
             let (ta, tb) = (self.trend[a as usize], self.trend[b as usize]);
             tb.current
                 .cmp(&ta.current)
@@ -314,7 +313,7 @@ pub fn pareto_of(rows: &[AccountRevenue]) -> Pareto {
         .map(|r| (r.account, r.revenue.current))
         .collect();
     let left_out = (rows.len() - ranked.len()) as u32;
-    sorting::sort_by(&mut ranked, |a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     // i128 prefix sums: exact whatever the figures, so shares are exact ratios.
     let mut prefix: Vec<i128> = Vec::with_capacity(ranked.len() + 1);
     prefix.push(0);

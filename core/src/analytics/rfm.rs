@@ -15,7 +15,6 @@
 use super::period::days_between;
 use super::prepare::Prepared;
 use crate::ids::DocId;
-use crate::sorting;
 use serde::{Deserialize, Serialize};
 
 /// The RFM segment of an account, from its R and F scores (the map below). It is
@@ -152,7 +151,7 @@ pub struct Rfm {
 pub fn quintile_scores(values: &[i64]) -> Vec<u8> {
     let n = values.len();
     let mut order: Vec<usize> = (0..n).collect();
-    sorting::sort_by_key(&mut order, |&i| values[i]);
+    order.sort_unstable_by_key(|&i| values[i]);
     let mut scores = vec![0u8; n];
     let mut start = 0;
     while start < n {
