@@ -351,7 +351,11 @@ impl Storage {
     /// Stores a pack of documents (in id order, after every earlier pack's) and,
     /// in the same transaction, documents that were merged with their snapshot
     /// copy instead of packed.
-    pub async fn put_pack(&self, docs: &[PackDoc], merged: &[StoredDoc]) -> Result<(), StorageError> {
+    pub async fn put_pack(
+        &self,
+        docs: &[PackDoc],
+        merged: &[StoredDoc],
+    ) -> Result<(), StorageError> {
         let saved: Vec<(DocId, &[u8])> = docs.iter().map(|d| (d.id, &d.saved[..])).collect();
         let summaries: Vec<(DocId, &[u8])> = docs.iter().map(|d| (d.id, &d.summary[..])).collect();
         let tx = self.db.transaction(
