@@ -684,7 +684,7 @@ fn rows(plan: &Plan, shared: &Shared, f: Figures) -> Vec<Row> {
     ));
     let how = if f.slow_reconnects > 0 {
         format!(
-            "the relay closed its connection; it signed in again with its cursor ({} time(s))",
+            "after the relay closed its connection, by signing in again with its cursor ({} time(s))",
             f.slow_reconnects
         )
     } else {
@@ -695,7 +695,7 @@ fn rows(plan: &Plan, shared: &Shared, f: Figures) -> Vec<Row> {
         "no loss",
         if f.slow_caught_up {
             format!(
-                "{} changes behind when it resumed, caught up in {} {how}; {} received in all",
+                "{} changes behind when it resumed, caught up in {}, {how}; {} received in all",
                 thousands(f.slow_behind),
                 ms(f.slow_catch_up),
                 thousands(f.slow_received)
