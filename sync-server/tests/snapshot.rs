@@ -69,6 +69,17 @@ fn read_stream(body: &[u8]) -> (SnapshotHeader, Vec<SnapshotDoc>) {
     (reader.finish().expect("a complete stream").clone(), docs)
 }
 
+/// Folds the team's log up to its head into the snapshot now; returns the mark.
+async fn compact_now(relay: &Relay, team: &str) -> Seq {
+    let team = Team::parse(team).unwrap();
+    let store = relay.state.store.clone();
+    let head = relay.head(team.as_str());
+    tokio::task::spawn_blocking(move || compact(&*store, &team, head))
+        .await
+        .unwrap()
+        .expect("compact")
+}
+
 /// Pushes `docs` customers of `edits` changes each; returns every change.
 async fn fill(relay: &Relay, token: &str, docs: u8, edits: usize) -> Vec<DocChange> {
     let (mut device, _) = Device::sign_in(&relay.ws_url(), 1, "acme", token, Seq(0)).await;
@@ -169,13 +180,7 @@ async fn the_snapshot_is_compressed_when_the_client_accepts_it() {
     let relay = Relay::start().await;
     let token = relay.token("acme", "Anna");
     fill(&relay, &token, 1, 10).await;
-    let team = Team::parse("acme").unwrap();
-    let store = relay.state.store.clone();
-    let head = relay.head("acme");
-    tokio::task::spawn_blocking(move || compact(&*store, &team, head))
-        .await
-        .unwrap()
-        .expect("compact");
+    compact_now(&relay, "acme").await;
     let auth = format!("Bearer {token}");
     for (accept, encoding) in [("br", "br"), ("gzip", "gzip")] {
         let reply = get(
@@ -203,16 +208,8 @@ async fn compacting_again_folds_in_only_what_is_new_and_keeps_every_document() {
     let relay = Relay::start().await;
     let token = relay.token("acme", "Anna");
     let pushed = fill(&relay, &token, 3, 5).await;
-    let team = Team::parse("acme").unwrap();
-    let store = relay.state.store.clone();
     let first = relay.head("acme");
-    let s = store.clone();
-    let t = team.clone();
-    let mark = tokio::task::spawn_blocking(move || compact(&*s, &t, first))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(mark, first);
+    assert_eq!(compact_now(&relay, "acme").await, first);
 
     // A second rep edits one of the customers; only that document changes.
     let mut doc = RecordDoc::empty(DocId([2; 16]));
@@ -244,12 +241,7 @@ async fn compacting_again_folds_in_only_what_is_new_and_keeps_every_document() {
     let second = relay.head("acme");
     assert!(second > first);
     let before = fetch(&relay, "acme", &token).await;
-    let (s, t) = (store.clone(), team.clone());
-    let mark = tokio::task::spawn_blocking(move || compact(&*s, &t, second))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(mark, second);
+    assert_eq!(compact_now(&relay, "acme").await, second);
     let after = fetch(&relay, "acme", &token).await;
     let (h1, d1) = read_stream(&before.body);
     let (h2, d2) = read_stream(&after.body);
@@ -274,13 +266,7 @@ async fn only_a_token_of_the_team_gets_its_snapshot() {
     let acme = relay.token("acme", "Anna");
     let other = relay.token("zeta", "Zoe");
     fill(&relay, &acme, 1, 3).await;
-    let team = Team::parse("acme").unwrap();
-    let store = relay.state.store.clone();
-    let head = relay.head("acme");
-    tokio::task::spawn_blocking(move || compact(&*store, &team, head))
-        .await
-        .unwrap()
-        .unwrap();
+    compact_now(&relay, "acme").await;
     assert_eq!(fetch(&relay, "acme", &acme).await.status, 200);
 
     let refused = [
