@@ -1337,7 +1337,7 @@ mod tests {
             updated_by: String::new(),
             updated_at: 0,
             custom: vec![],
-            facts: Facts::None,
+            facts: Facts::None.into(),
         }
     }
 

@@ -54,7 +54,7 @@ pub struct Filter<'a> {
 /// stage's default when none is stored (and for deals with no account, whose
 /// summaries carry no deal facts).
 pub fn probability_of(s: &Summary, stage: Stage) -> u8 {
-    match &s.facts {
+    match s.facts.get() {
         Facts::Deal(d) => d.probability,
         _ => stage.default_probability(),
     }
@@ -220,7 +220,7 @@ mod tests {
             updated_by: String::new(),
             updated_at: 0,
             custom: Vec::new(),
-            facts: Facts::None,
+            facts: Facts::None.into(),
         }
     }
 
@@ -249,7 +249,8 @@ mod tests {
             value,
             probability: probability.unwrap_or(stage.default_probability()),
             expected_close: s.due,
-        });
+        })
+        .into();
         s
     }
 
@@ -265,7 +266,7 @@ mod tests {
     fn deals_group_by_stage_with_totals() {
         let mut no_account = deal(4, "No account", "Anna", Stage::Proposal, 10_000, None, None);
         no_account.account = None;
-        no_account.facts = Facts::None;
+        no_account.facts = Facts::None.into();
         let mut deleted = deal(5, "Binned", "Anna", Stage::Proposal, 99_999, None, None);
         deleted.deleted = true;
         let deals = vec![

@@ -570,7 +570,7 @@ mod tests {
         assert_eq!(order_total(&orders[0]), 120_960);
         // The summary analytics reads agrees.
         let s = Summary::of(&r).expect("summary");
-        let campo_core::summary::Facts::Account { orders: facts, .. } = &s.facts else {
+        let campo_core::summary::Facts::Account { orders: facts, .. } = s.facts.get() else {
             panic!("an account's facts");
         };
         assert_eq!(facts[0].total(), 120_960);

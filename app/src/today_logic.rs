@@ -80,7 +80,7 @@ fn owned_by(s: &Summary, owner: Option<&str>) -> bool {
 }
 
 fn merged(s: &Summary) -> bool {
-    matches!(&s.facts, Facts::Account { account, .. } if account.merged_into.is_some())
+    matches!(s.facts.get(), Facts::Account { account, .. } if account.merged_into.is_some())
 }
 
 /// Tasks within one day: timed ones by time, then untimed; then by title.
@@ -274,7 +274,7 @@ mod tests {
             updated_by: owner.into(),
             updated_at: 0,
             custom: Vec::new(),
-            facts: Facts::None,
+            facts: Facts::None.into(),
         }
     }
 
@@ -309,7 +309,8 @@ mod tests {
             },
             orders: Vec::new(),
             interactions: Vec::new(),
-        };
+        }
+        .into();
         s
     }
 
@@ -495,7 +496,7 @@ mod tests {
     #[test]
     fn merged_and_deleted_accounts_are_not_contacted() {
         let mut merged = account(1, "Merged away", "Anna", AccountStatus::Active, None);
-        if let Facts::Account { account, .. } = &mut merged.facts {
+        if let Facts::Account { account, .. } = merged.facts.get_mut() {
             account.merged_into = Some(id(9));
         }
         let mut deleted = account(2, "Binned", "Anna", AccountStatus::Active, None);

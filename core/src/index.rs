@@ -8,34 +8,52 @@ use crate::ids::DocId;
 use crate::record::Kind;
 use crate::sorting;
 use crate::summary::{Facts, Summary};
+use memchr::memmem;
 use std::collections::{HashMap, HashSet};
 
 /// Lowercases and strips the accents Italian and other Latin-script names carry,
 /// so "citta" finds "Città" and "JOSE" finds "José".
 pub fn fold(s: &str) -> String {
-    s.chars()
-        .flat_map(char::to_lowercase)
-        .map(|c| match c {
-            'à' | 'á' | 'â' | 'ä' | 'ã' | 'å' => 'a',
-            'è' | 'é' | 'ê' | 'ë' => 'e',
-            'ì' | 'í' | 'î' | 'ï' => 'i',
-            'ò' | 'ó' | 'ô' | 'ö' | 'õ' => 'o',
-            'ù' | 'ú' | 'û' | 'ü' => 'u',
-            'ç' => 'c',
-            'ñ' => 'n',
-            other => other,
-        })
-        .collect()
+    let mut out = String::with_capacity(s.len());
+    fold_into(&mut out, s);
+    out
+}
+
+/// [`fold`], appended to `out`. Most text is ASCII: it is lowercased bytewise,
+/// without the Unicode tables.
+pub fn fold_into(out: &mut String, s: &str) {
+    if s.is_ascii() {
+        out.extend(s.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        return;
+    }
+    out.extend(s.chars().flat_map(char::to_lowercase).map(|c| match c {
+        'à' | 'á' | 'â' | 'ä' | 'ã' | 'å' => 'a',
+        'è' | 'é' | 'ê' | 'ë' => 'e',
+        'ì' | 'í' | 'î' | 'ï' => 'i',
+        'ò' | 'ó' | 'ô' | 'ö' | 'õ' => 'o',
+        'ù' | 'ú' | 'û' | 'ü' => 'u',
+        'ç' => 'c',
+        'ñ' => 'n',
+        other => other,
+    }));
 }
 
 fn haystack(s: &Summary) -> String {
-    let mut h = String::new();
+    let mut h = String::with_capacity(
+        s.title.len()
+            + s.subtitle.len()
+            + s.city.len()
+            + s.email.len()
+            + 2 * s.phone.len()
+            + s.notes.len()
+            + 16,
+    );
     for part in [&s.title, &s.subtitle, &s.city, &s.email, &s.phone, &s.notes]
         .into_iter()
         .chain(&s.tags)
         .chain(s.custom.iter().map(|(_, v)| v))
     {
-        h.push_str(&fold(part));
+        fold_into(&mut h, part);
         h.push('\u{1}');
     }
     // Phones are searched by digits too, whatever the separators.
@@ -44,9 +62,35 @@ fn haystack(s: &Summary) -> String {
 }
 
 struct Row {
-    summary: Summary,
+    /// Boxed: sorting and merging move rows, not whole summaries.
+    summary: Box<Summary>,
     key: String,
     haystack: String,
+}
+
+/// Sorts rows by folded title, then id. Start-up sorts the whole book, so the
+/// comparisons run on a copy of each key's first sixteen bytes (big-endian, so
+/// integers order as the bytes do) beside the row's position, and only equal
+/// prefixes look at the rows themselves.
+fn sort_rows(rows: &mut [Row]) {
+    let prefix = |key: &str| {
+        let mut b = [0u8; 16];
+        let n = key.len().min(16);
+        b[..n].copy_from_slice(&key.as_bytes()[..n]);
+        u128::from_be_bytes(b)
+    };
+    let mut order: Vec<(u128, u32)> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (prefix(&r.key), i as u32))
+        .collect();
+    order.sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0).then_with(|| {
+            let (x, y) = (&rows[a.1 as usize], &rows[b.1 as usize]);
+            x.key.cmp(&y.key).then(x.summary.id.cmp(&y.summary.id))
+        })
+    });
+    sorting::permute(rows, order.into_iter().map(|(_, i)| i as usize).collect());
 }
 
 /// All summaries, in title order, with precomputed search text.
@@ -238,14 +282,12 @@ impl Index {
     /// Builds the index from summaries in any order.
     pub fn new(summaries: Vec<Summary>) -> Index {
         let mut rows: Vec<Row> = summaries.into_iter().map(Self::row).collect();
-        sorting::sort_by(&mut rows, |a, b| {
-            a.key.cmp(&b.key).then(a.summary.id.cmp(&b.summary.id))
-        });
+        sort_rows(&mut rows);
         let mut index = Index {
             rows,
             by_id: HashMap::new(),
         };
-        index.reindex(0);
+        index.reindex(0..index.rows.len());
         index
     }
 
@@ -253,13 +295,14 @@ impl Index {
         Row {
             key: fold(&summary.title),
             haystack: haystack(&summary),
-            summary,
+            summary: Box::new(summary),
         }
     }
 
-    fn reindex(&mut self, from: usize) {
-        for (i, r) in self.rows.iter().enumerate().skip(from) {
-            self.by_id.insert(r.summary.id, i);
+    /// Records the positions of the rows in `range` (the ones that moved).
+    fn reindex(&mut self, range: std::ops::Range<usize>) {
+        for (i, r) in self.rows[range.clone()].iter().enumerate() {
+            self.by_id.insert(r.summary.id, range.start + i);
         }
     }
 
@@ -272,12 +315,12 @@ impl Index {
     }
 
     pub fn get(&self, id: &DocId) -> Option<&Summary> {
-        self.by_id.get(id).map(|&i| &self.rows[i].summary)
+        self.by_id.get(id).map(|&i| &*self.rows[i].summary)
     }
 
     /// Every summary, in title order.
     pub fn all(&self) -> impl Iterator<Item = &Summary> {
-        self.rows.iter().map(|r| &r.summary)
+        self.rows.iter().map(|r| &*r.summary)
     }
 
     /// Live (not deleted) records of one kind, in title order.
@@ -297,7 +340,13 @@ impl Index {
             .rows
             .partition_point(|r| (&r.key, r.summary.id) < (&row.key, row.summary.id));
         self.rows.insert(at, row);
-        self.reindex(from.min(at));
+        // A replaced row moves from `from` to `at` and shifts only the rows in
+        // between; a new one shifts every row after it.
+        let moved = match from {
+            usize::MAX => at..self.rows.len(),
+            from => from.min(at)..from.max(at) + 1,
+        };
+        self.reindex(moved);
     }
 
     /// Inserts or replaces many summaries: the new rows are sorted alone and
@@ -311,8 +360,8 @@ impl Index {
         // The last summary of each record wins, as with one upsert after another.
         let latest: HashMap<DocId, Summary> = summaries.into_iter().map(|s| (s.id, s)).collect();
         let mut fresh: Vec<Row> = latest.into_values().map(Self::row).collect();
+        sort_rows(&mut fresh);
         let order = |a: &Row, b: &Row| a.key.cmp(&b.key).then(a.summary.id.cmp(&b.summary.id));
-        sorting::sort_by(&mut fresh, order);
         let replaced: HashSet<DocId> = fresh.iter().map(|r| r.summary.id).collect();
         let old = std::mem::take(&mut self.rows);
         let mut merged = Vec::with_capacity(old.len() + fresh.len());
@@ -329,13 +378,17 @@ impl Index {
         merged.extend(fresh);
         self.rows = merged;
         self.by_id.clear();
-        self.reindex(0);
+        self.reindex(0..self.rows.len());
     }
 
     /// The records a query selects, in its order; at most `limit` returned.
     pub fn search(&self, q: &Query, ctx: &QueryContext<'_>, limit: usize) -> SearchResult<'_> {
         let folded = fold(&q.text);
-        let words: Vec<&str> = folded.split_whitespace().collect();
+        // One searcher per word for the whole scan, not one per row.
+        let words: Vec<memmem::Finder<'_>> = folded
+            .split_whitespace()
+            .map(|w| memmem::Finder::new(w.as_bytes()))
+            .collect();
         let tag = q.tag.as_deref();
         let city = q.city.as_deref().map(fold);
         let idle_before = q.idle_days.map(|d| ctx.today.plus(-(d as i32)));
@@ -350,7 +403,9 @@ impl Index {
                 && city.as_deref().is_none_or(|c| fold(&s.city) == c)
                 && idle_before.is_none_or(|day| s.last_contact.is_none_or(|l| l <= day))
                 && (q.segment.is_none() || ctx.segment.is_some_and(|ids| ids.contains(&s.id)))
-                && words.iter().all(|w| r.haystack.contains(w))
+                && words
+                    .iter()
+                    .all(|w| w.find(r.haystack.as_bytes()).is_some())
         };
         if q.sort == Sort::Title {
             let mut items = Vec::new();
@@ -358,7 +413,7 @@ impl Index {
             for r in self.rows.iter().filter(|r| matches(r)) {
                 total += 1;
                 if items.len() < limit {
-                    items.push(&r.summary);
+                    items.push(&*r.summary);
                 }
             }
             return SearchResult { items, total };
@@ -367,7 +422,7 @@ impl Index {
             .rows
             .iter()
             .filter(|r| matches(r))
-            .map(|r| &r.summary)
+            .map(|r| &*r.summary)
             .collect();
         let total = all.len();
         // Stable sorts: ties keep the title order.
@@ -395,7 +450,7 @@ impl Index {
     /// Live accounts whose `referred_by` is `account`.
     pub fn referred_by(&self, account: DocId) -> Vec<&Summary> {
         self.of_kind(Kind::Account)
-            .filter(|s| matches!(&s.facts, Facts::Account { account: a, .. } if a.referred_by == Some(account)))
+            .filter(|s| matches!(s.facts.get(), Facts::Account { account: a, .. } if a.referred_by == Some(account)))
             .collect()
     }
 
@@ -406,16 +461,18 @@ impl Index {
             .find(|s| Some(s.id) != except && fold(&s.subtitle) == code)
     }
 
-    /// Distinct values of a text attribute among live records of a kind (filter menus).
+    /// Distinct values of a text attribute among live records of a kind (filter
+    /// menus, suggestions), in folded order. Duplicates are dropped before
+    /// anything is copied or sorted: a book has thousands of records but few
+    /// distinct owners, cities or tags.
     pub fn values(&self, kind: Kind, of: fn(&Summary) -> Vec<&str>) -> Vec<String> {
-        let mut out: Vec<String> = self
-            .of_kind(kind)
-            .flat_map(of)
-            .filter(|v| !v.is_empty())
-            .map(str::to_owned)
-            .collect();
-        sorting::sort_by_cached_key(&mut out, |v| fold(v));
-        out.dedup();
+        let mut seen: HashSet<&str> = HashSet::new();
+        for s in self.of_kind(kind) {
+            seen.extend(of(s).into_iter().filter(|v| !v.is_empty()));
+        }
+        let mut out: Vec<String> = seen.into_iter().map(str::to_owned).collect();
+        // Ties in folded form ("Milano", "milano") keep a fixed order.
+        sorting::sort_by_cached_key(&mut out, |v| (fold(v), v.clone()));
         out
     }
 
@@ -424,7 +481,7 @@ impl Index {
     pub fn book(&self, today: Day) -> Book {
         let mut book = Book::empty(today);
         for s in self.all() {
-            match &s.facts {
+            match s.facts.get() {
                 Facts::None => {}
                 Facts::Account {
                     account,
@@ -477,7 +534,7 @@ mod tests {
             updated_by: String::new(),
             updated_at: id as i64,
             custom: vec![],
-            facts: Facts::None,
+            facts: Facts::None.into(),
         }
     }
 
@@ -650,6 +707,33 @@ mod tests {
     }
 
     #[test]
+    fn positions_follow_rows_that_move_either_way() {
+        let titles = ["d", "b", "f", "a", "e", "c"];
+        let mut idx = Index::new(
+            (0..6u8)
+                .map(|i| s(i, Kind::Account, titles[i as usize], ""))
+                .collect(),
+        );
+        // Moves down, up, to either end, in place, and new rows at each end.
+        for (id, title) in [
+            (3, "z"),
+            (2, "0"),
+            (5, "cc"),
+            (0, "d"),
+            (6, "00"),
+            (7, "zz"),
+            (1, "e"),
+        ] {
+            idx.upsert(s(id, Kind::Account, title, ""));
+            for (pos, row) in idx.rows.iter().enumerate() {
+                assert_eq!(idx.by_id[&row.summary.id], pos, "after {title}");
+            }
+            let keys: Vec<_> = idx.rows.iter().map(|r| r.key.clone()).collect();
+            assert!(keys.is_sorted(), "{keys:?}");
+        }
+    }
+
+    #[test]
     fn upsert_many_equals_building_the_index_again() {
         let base: Vec<_> = (0..60)
             .map(|i| {
@@ -692,6 +776,39 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         assert_eq!(hit(&idx), hit(&rebuilt));
+    }
+
+    #[test]
+    fn fold_lowercases_ascii_and_strips_accents() {
+        assert_eq!(fold("Bar SPORT 42"), "bar sport 42");
+        assert_eq!(
+            fold("CITTÀ Forlì José Ñandú Ça"),
+            "citta forli jose nandu ca"
+        );
+        let mut out = String::from("x|");
+        fold_into(&mut out, "ÈE");
+        assert_eq!(out, "x|ee");
+    }
+
+    #[test]
+    fn values_are_distinct_and_in_folded_order() {
+        let mut a = s(1, Kind::Account, "A", "milano");
+        a.owner = "Bruno".into();
+        let mut b = s(2, Kind::Account, "B", "Àvola");
+        b.owner = "anna".into();
+        let mut c = s(3, Kind::Account, "C", "Milano");
+        c.owner = "Bruno".into();
+        let d = s(4, Kind::Account, "D", "milano");
+        let idx = Index::new(vec![a, b, c, d]);
+        assert_eq!(
+            idx.values(Kind::Account, |s| vec![s.city.as_str()]),
+            ["Àvola", "Milano", "milano"]
+        );
+        // d keeps the helper's owner, "Anna".
+        assert_eq!(
+            idx.values(Kind::Account, |s| vec![s.owner.as_str()]),
+            ["Anna", "anna", "Bruno"]
+        );
     }
 
     #[test]

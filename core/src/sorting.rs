@@ -48,7 +48,7 @@ fn positions(n: usize, cmp: &mut dyn FnMut(usize, usize) -> Ordering) -> Vec<usi
 
 /// Rearranges `v` so that position `i` holds what was at `order[i]`, one cycle of
 /// the permutation at a time (each element moves once; `order` is used up).
-fn permute<T>(v: &mut [T], mut order: Vec<usize>) {
+pub(crate) fn permute<T>(v: &mut [T], mut order: Vec<usize>) {
     for start in 0..v.len() {
         let mut at = start;
         loop {

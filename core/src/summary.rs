@@ -13,6 +13,7 @@ use crate::ids::DocId;
 use crate::record::{Item, Kind, Record};
 use crate::vocab::{AccountStatus, Channel, OrderStatus, Outcome, Stage};
 use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
 
 /// The layout of [`Summary::encode`]'s bytes. Summaries are stored on devices
 /// and shipped in relay snapshots made by other builds; a reader that finds
@@ -61,8 +62,82 @@ pub struct Summary {
     pub updated_at: i64,
     /// Custom field values by definition id.
     pub custom: Vec<(String, String)>,
-    /// What analytics reads of this record.
-    pub facts: Facts,
+    /// What analytics reads of this record, decoded on first use. It is
+    /// encoded last, after the fields above (see [`Summary::encode`]).
+    #[serde(skip)]
+    pub facts: LazyFacts,
+}
+
+/// A summary's analytics facts, kept as their encoded bytes until something
+/// reads them. Start-up decodes every summary of the book for lists and search,
+/// which read none of the facts; the dashboard, Today and a record's insights
+/// decode them when they first look. Facts whose bytes do not decode (a damaged
+/// store: another format is caught by [`SUMMARY_FORMAT`]) read as [`Facts::None`].
+#[derive(Default)]
+pub struct LazyFacts {
+    /// Their postcard bytes; empty once changed through [`LazyFacts::get_mut`].
+    encoded: Box<[u8]>,
+    decoded: OnceLock<Facts>,
+}
+
+impl LazyFacts {
+    fn from_encoded(bytes: &[u8]) -> LazyFacts {
+        LazyFacts {
+            encoded: bytes.into(),
+            decoded: OnceLock::new(),
+        }
+    }
+
+    pub fn get(&self) -> &Facts {
+        self.decoded
+            .get_or_init(|| postcard::from_bytes(&self.encoded).unwrap_or(Facts::None))
+    }
+
+    pub fn get_mut(&mut self) -> &mut Facts {
+        self.get();
+        self.encoded = Box::default();
+        self.decoded.get_mut().expect("decoded just above")
+    }
+
+    fn encode_into(&self, out: &mut Vec<u8>) {
+        match self.decoded.get() {
+            Some(facts) if self.encoded.is_empty() => {
+                let bytes = postcard::to_allocvec(facts).expect("postcard encoding into a Vec");
+                out.extend_from_slice(&bytes);
+            }
+            _ => out.extend_from_slice(&self.encoded),
+        }
+    }
+}
+
+impl From<Facts> for LazyFacts {
+    fn from(facts: Facts) -> LazyFacts {
+        LazyFacts {
+            encoded: Box::default(),
+            decoded: OnceLock::from(facts),
+        }
+    }
+}
+
+impl Clone for LazyFacts {
+    fn clone(&self) -> LazyFacts {
+        match self.decoded.get() {
+            Some(facts) if self.encoded.is_empty() => facts.clone().into(),
+            _ => LazyFacts::from_encoded(&self.encoded),
+        }
+    }
+}
+
+impl PartialEq for LazyFacts {
+    fn eq(&self, other: &LazyFacts) -> bool {
+        self.get() == other.get()
+    }
+}
+
+impl std::fmt::Debug for LazyFacts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.get().fmt(f)
+    }
 }
 
 /// The analytics facts a record contributes.
@@ -125,16 +200,17 @@ impl Summary {
                 .iter()
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect(),
-            facts: Facts::None,
+            facts: LazyFacts::default(),
         };
         let created = Day::from_ms(r.created_at);
+        let mut facts = Facts::None;
         match kind {
             Kind::Account => {
                 s.subtitle = r.text("company").to_owned();
                 let status =
                     AccountStatus::from_key(r.text("status")).unwrap_or(AccountStatus::Prospect);
                 s.status = status.key().to_owned();
-                s.facts = Facts::Account {
+                facts = Facts::Account {
                     account: AccountFacts {
                         id,
                         name: s.title.clone(),
@@ -160,7 +236,7 @@ impl Summary {
                 if s.phone.is_empty() {
                     s.phone = r.text("mobile").to_owned();
                 }
-                s.facts = Facts::Person {
+                facts = Facts::Person {
                     interactions: match s.account {
                         Some(account) => interactions
                             .iter()
@@ -179,7 +255,7 @@ impl Summary {
                 s.status = r.text("category").to_owned();
                 s.amount = r.get("unit_price").as_int().unwrap_or(0);
                 s.done = r.get("discontinued").as_bool();
-                s.facts = Facts::Product(ProductFacts {
+                facts = Facts::Product(ProductFacts {
                     id,
                     code: s.subtitle.clone(),
                     name: s.title.clone(),
@@ -197,7 +273,7 @@ impl Summary {
                     .as_int()
                     .map_or(stage.default_probability(), |p| p.clamp(0, 100) as u8);
                 if let Some(account) = s.account {
-                    s.facts = Facts::Deal(DealFacts {
+                    facts = Facts::Deal(DealFacts {
                         id,
                         account,
                         owner: s.owner.clone(),
@@ -214,7 +290,7 @@ impl Summary {
                 s.due = r.get("due").as_day();
                 s.done = r.get("done").as_bool();
                 s.subtitle = r.text("time").to_owned();
-                s.facts = Facts::Task(TaskFacts {
+                facts = Facts::Task(TaskFacts {
                     account: s.account,
                     due: s.due,
                     done: s.done,
@@ -223,17 +299,24 @@ impl Summary {
             }
             Kind::Team => {}
         }
+        s.facts = facts.into();
         Some(s)
     }
 
-    /// Compact bytes for storage.
+    /// Compact bytes for storage: the fields in order, then the facts (the
+    /// postcard encoding of the whole struct, as [`SUMMARY_FORMAT`] pins it).
     pub fn encode(&self) -> Vec<u8> {
         // Serializing a plain struct into a Vec cannot fail.
-        postcard::to_allocvec(self).expect("postcard encoding into a Vec")
+        let mut out = postcard::to_allocvec(self).expect("postcard encoding into a Vec");
+        self.facts.encode_into(&mut out);
+        out
     }
 
+    /// Decodes every field but the facts, which keep their bytes until read.
     pub fn decode(bytes: &[u8]) -> Result<Summary, postcard::Error> {
-        postcard::from_bytes(bytes)
+        let (mut s, facts): (Summary, &[u8]) = postcard::take_from_bytes(bytes)?;
+        s.facts = LazyFacts::from_encoded(facts);
+        Ok(s)
     }
 }
 

@@ -38,7 +38,7 @@ pub struct Buyer {
 pub fn buyers<'a>(accounts: impl Iterator<Item = &'a Summary>, product: DocId) -> Vec<Buyer> {
     let accounts: Vec<&Summary> = accounts.filter(|s| s.kind == Kind::Account).collect();
     let by_id: HashMap<DocId, &Summary> = accounts.iter().map(|s| (s.id, *s)).collect();
-    let merged_into = |s: &Summary| match &s.facts {
+    let merged_into = |s: &Summary| match s.facts.get() {
         Facts::Account { account, .. } => account.merged_into,
         _ => None,
     };
@@ -56,7 +56,7 @@ pub fn buyers<'a>(accounts: impl Iterator<Item = &'a Summary>, product: DocId) -
     };
     let mut out: HashMap<DocId, Buyer> = HashMap::new();
     for s in &accounts {
-        let Facts::Account { orders, .. } = &s.facts else {
+        let Facts::Account { orders, .. } = s.facts.get() else {
             continue;
         };
         let to = owner(s);
