@@ -70,6 +70,7 @@ async fn try_boot(ui: AppState) -> Result<(), StorageError> {
         }
     };
     let (summaries, damaged) = storage.load_all_summaries().await?;
+    platform::mark("campo-summaries-decoded");
     let known: HashSet<DocId> = summaries.iter().map(|s| s.id).collect();
     ui.set_index(Index::new(summaries));
     platform::mark("campo-index-ready");

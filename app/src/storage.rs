@@ -208,7 +208,21 @@ impl Storage {
             .get_all(None, None)?
             .into_future();
         let (keys, values, packed) = (keys.await?, values.await?, packed.await?);
-        let mut summaries = Vec::with_capacity(values.len());
+        crate::platform::mark("campo-summaries-read");
+        let packs: Vec<Vec<u8>> = packed.iter().filter_map(to_bytes).collect();
+        let packs: Vec<Vec<(DocId, &[u8])>> = packs
+            .iter()
+            .filter_map(|bytes| match decode_pack(bytes) {
+                Ok(entries) => Some(entries),
+                Err(_) => {
+                    web_sys::console::warn_1(&"a stored pack of summaries is damaged".into());
+                    None
+                }
+            })
+            .collect();
+        // Sized once: summaries are large, and growing the vector would copy them.
+        let mut summaries =
+            Vec::with_capacity(values.len() + packs.iter().map(Vec::len).sum::<usize>());
         let mut damaged = Vec::new();
         let mut seen = HashSet::with_capacity(values.len());
         for (k, v) in keys.iter().zip(&values) {
@@ -221,30 +235,20 @@ impl Storage {
                 None => damaged.push(id),
             }
         }
-        for pack in &packed {
-            let Some(bytes) = to_bytes(pack) else {
+        for (id, summary) in packs.into_iter().flatten() {
+            // A summary in `summaries` is newer than the packed one.
+            if seen.contains(&id) {
                 continue;
-            };
-            let Ok(entries) = decode_pack(&bytes) else {
-                web_sys::console::warn_1(&"a stored pack of summaries is damaged".into());
+            }
+            if summary.is_empty() {
+                // None came (another build's format, or a record not yet
+                // created): make it from the document.
+                damaged.push(id);
                 continue;
-            };
-            summaries.reserve(entries.len());
-            for (id, summary) in entries {
-                // A summary in `summaries` is newer than the packed one.
-                if seen.contains(&id) {
-                    continue;
-                }
-                if summary.is_empty() {
-                    // None came (another build's format, or a record not yet
-                    // created): make it from the document.
-                    damaged.push(id);
-                    continue;
-                }
-                match Summary::decode(summary) {
-                    Ok(s) => summaries.push(s),
-                    Err(_) => damaged.push(id),
-                }
+            }
+            match Summary::decode(summary) {
+                Ok(s) => summaries.push(s),
+                Err(_) => damaged.push(id),
             }
         }
         Ok((summaries, damaged))

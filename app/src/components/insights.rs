@@ -29,12 +29,25 @@ use leptos::prelude::*;
 #[component]
 pub fn Insights(id: DocId, kind: Kind) -> impl IntoView {
     let ui = use_app();
-    let shown = RwSignal::new(false);
-    set_timeout(move || shown.set(true), std::time::Duration::ZERO);
-    let body = move || {
+    // The card follows the book one task behind: the record itself shows (or
+    // takes a remote change) first, and a burst of changes recomputes the
+    // analytics once, for the newest revision.
+    let shown_rev = RwSignal::new(None::<u64>);
+    Effect::new(move |_| {
         ui.index_rev.track();
+        set_timeout(
+            move || {
+                let latest = ui.index_rev.get_untracked();
+                if shown_rev.get_untracked() != Some(latest) {
+                    shown_rev.set(Some(latest));
+                }
+            },
+            std::time::Duration::ZERO,
+        );
+    });
+    let body = move || {
         let lang = ui.lang.get();
-        if !shown.get() {
+        if shown_rev.get().is_none() {
             return view! { <p class="muted">{i18n::t(lang, i18n::Msg::Loading)}</p> }.into_any();
         }
         let d = analytics_view::dashboard(ui);

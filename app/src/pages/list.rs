@@ -14,7 +14,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 /// Rows rendered per page; "show more" adds another page.
-const PAGE: usize = 100;
+const PAGE: usize = 50;
 
 /// The statuses a kind's list can filter on (the field `Summary::status` holds).
 fn status_choices(kind: Kind) -> &'static [&'static str] {
