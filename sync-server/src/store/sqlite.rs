@@ -495,9 +495,7 @@ fn write_group(conn: &mut Connection, batches: &[&Batch]) -> Result<GroupOutcome
                 if !entries.is_empty() {
                     groups
                         .entry(batch.team.clone())
-                        .or_insert_with(|| Group {
-                            entries: Vec::new(),
-                        })
+                        .or_insert_with(|| Group::new(Vec::new()))
                         .entries
                         .extend(entries);
                 }
