@@ -12,6 +12,7 @@
 //! Limits, from [`crate::limits::Limits`]: a team has at most
 //! `max_connections_per_team` sessions; pushes are rate-limited per connection
 //! (refused before anything is stored); the token is re-checked on every push
+//! (by the store, in the transaction that would store it)
 //! and every `token_recheck_interval`, so a revoked token's sessions close; the
 //! relay pings every `ping_interval` and closes a session that sent nothing,
 //! not even a pong, for `idle_timeout`.
@@ -26,7 +27,7 @@ use crate::auth::TokenHash;
 use crate::error::{Farewell, SessionError, UpgradeRefusal, close_reason};
 use crate::names::Team;
 use crate::rate::PushRate;
-use crate::store::{Batch, Group, LogEntry, Store};
+use crate::store::{Batch, Group, LogEntry, Store, StoreError};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
@@ -53,6 +54,9 @@ pub const CLOSE_GRACE: Duration = Duration::from_secs(2);
 /// 128 KiB that filling was a quarter of the relay's CPU with 1,000 sessions,
 /// and the buffers most of its memory. Larger pushes take a few more reads.
 pub const WS_READ_BUFFER_BYTES: usize = 16 * 1024;
+/// Pushes up to this size are checked on the session's own thread; larger
+/// ones on the blocking pool.
+pub const INLINE_CHECK_BYTES: usize = 16 * 1024;
 /// Most committed groups forwarded in one live message (they are chunked by
 /// size as any entries are).
 pub const MAX_GROUPS_PER_MESSAGE: usize = 64;
@@ -419,19 +423,27 @@ impl Session<'_> {
                 if !self.rate.admit(frame.len(), Instant::now()) {
                     return Err(SessionError::TooFast);
                 }
-                let (team, device, token) = (self.team.clone(), self.device, self.token);
-                // The token lookup blocks and parsing up to a megabyte of
-                // changes is CPU work: both run off the runtime's worker
-                // threads, in one trip (a trip per push counts with 1,000
-                // devices pushing).
-                let valid = blocking(self.state, move |store| {
-                    if !crate::auth::still_valid(store, &token)? {
-                        return Err(SessionError::Revoked);
-                    }
-                    Ok(Batch::validate(team, device, changes)?)
-                })
-                .await?;
-                let committed = self.state.store.append(valid).await?;
+                let (team, device) = (self.team.clone(), self.device);
+                // Parsing a usual push (an edit or a few: hundreds of bytes)
+                // takes microseconds and is done here; a large one, up to a
+                // megabyte of changes, is CPU work and runs off the runtime's
+                // worker threads.
+                let valid = if frame.len() <= INLINE_CHECK_BYTES {
+                    Batch::validate(team, device, changes)?
+                } else {
+                    blocking(self.state, move |_| Batch::validate(team, device, changes)).await?
+                };
+                // The store checks the token in the transaction that stores
+                // the batch: no lookup of its own per push.
+                let committed = match self
+                    .state
+                    .store
+                    .append(valid.require_token(self.token.0))
+                    .await
+                {
+                    Err(StoreError::Revoked) => return Err(SessionError::Revoked),
+                    other => other?,
+                };
                 tracing::debug!(batch, stored = committed.stored, head = ?committed.head, "push durable");
                 send(self.socket, &ServerMsg::Ack { batch }).await
             }

@@ -14,6 +14,9 @@
 //! - A change hash appears at most once per team; re-sending it consumes no seq.
 //! - A batch is stored whole or not at all, and is acknowledged only after the
 //!   transaction holding it is durably committed.
+//! - A batch that names its pusher's token ([`Batch::require_token`]) is stored
+//!   only if that token exists and is unrevoked in the transaction that would
+//!   store it; otherwise it fails with [`StoreError::Revoked`].
 //! - Committed groups are announced to the [`CommitListener`] in seq order per
 //!   team, each entry once, before any waiter hears its acknowledgement.
 
@@ -71,6 +74,8 @@ pub enum StoreError {
     Commit(String),
     #[error("the writer has stopped")]
     WriterGone,
+    #[error("the token that pushed the batch is unknown or revoked")]
+    Revoked,
     #[error("the database holds a damaged row: {0}")]
     Corrupt(String),
 }
@@ -117,6 +122,8 @@ pub struct Batch {
     team: Team,
     device: DeviceId,
     changes: Vec<ValidChange>,
+    /// The SHA-256 of the token that must still be valid when it is stored.
+    token: Option<[u8; 32]>,
 }
 
 impl Batch {
@@ -142,7 +149,17 @@ impl Batch {
             team,
             device,
             changes,
+            token: None,
         })
+    }
+
+    /// Stores the batch only if the token whose SHA-256 is `hash` exists and
+    /// is not revoked, checked in the transaction that stores it (so a push
+    /// costs no lookup of its own, and a revocation committed before it is
+    /// never missed).
+    pub fn require_token(mut self, hash: [u8; 32]) -> Batch {
+        self.token = Some(hash);
+        self
     }
 
     pub fn team(&self) -> &Team {
