@@ -362,6 +362,96 @@ impl ServerMsg {
     }
 }
 
+/// Appends one log entry to `out`, encoded as it sits inside a
+/// [`ServerMsg::Changes`]. A relay that forwards an entry to many devices
+/// encodes it once and builds each device's message from these parts with
+/// [`changes_frame`].
+pub fn encode_entry_into(out: &mut Vec<u8>, seq: Seq, doc: &DocId, bytes: &[u8]) {
+    /// The change bytes as one byte string, as [`raw_bytes`] writes them.
+    struct Raw<'a>(&'a [u8]);
+    impl Serialize for Raw<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_bytes(self.0)
+        }
+    }
+    /// [`Entry`]'s fields, in order, borrowed.
+    #[derive(Serialize)]
+    struct EntryRef<'a> {
+        seq: Seq,
+        doc: &'a DocId,
+        bytes: Raw<'a>,
+    }
+    let entry = EntryRef {
+        seq,
+        doc,
+        bytes: Raw(bytes),
+    };
+    // Serializing into a Vec cannot fail.
+    postcard::to_io(&entry, out).expect("postcard encoding into a Vec");
+}
+
+/// The frame of `ServerMsg::Changes { entries, upto, more }` from its entries
+/// encoded by [`encode_entry_into`]: byte for byte what [`ServerMsg::encode`]
+/// makes.
+pub fn changes_frame(entries: &[&[u8]], upto: Seq, more: bool) -> Vec<u8> {
+    let body: usize = entries.iter().map(|e| e.len()).sum();
+    let mut out = changes_header(entries.len(), body);
+    for e in entries {
+        out.extend_from_slice(e);
+    }
+    changes_trailer(&mut out, upto, more);
+    out
+}
+
+/// The frame of `ServerMsg::Changes { entries, upto, more }` for entries given
+/// as `(seq, doc, bytes)`, and where each entry's encoding sits in it (for
+/// [`changes_frame`] to build other messages from).
+pub fn changes_frame_of<'a>(
+    entries: &[(Seq, &'a DocId, &'a [u8])],
+    upto: Seq,
+    more: bool,
+) -> (Vec<u8>, Vec<std::ops::Range<usize>>) {
+    let body: usize = entries
+        .iter()
+        .map(|(_, _, b)| b.len() + ENTRY_OVERHEAD_BYTES)
+        .sum();
+    let mut out = changes_header(entries.len(), body);
+    let mut ranges = Vec::with_capacity(entries.len());
+    for (seq, doc, bytes) in entries {
+        let start = out.len();
+        encode_entry_into(&mut out, *seq, doc, bytes);
+        ranges.push(start..out.len());
+    }
+    changes_trailer(&mut out, upto, more);
+    (out, ranges)
+}
+
+// Postcard writes the variant's index, the number of entries and `upto` as
+// unsigned LEB128 varints, and a bool as one byte.
+fn changes_header(count: usize, body: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body + 24);
+    out.push(PROTOCOL_VERSION);
+    push_varint(&mut out, CHANGES_VARIANT);
+    push_varint(&mut out, count as u64);
+    out
+}
+
+fn changes_trailer(out: &mut Vec<u8>, upto: Seq, more: bool) {
+    push_varint(out, upto.0);
+    out.push(u8::from(more));
+}
+
+/// [`ServerMsg::Changes`]'s index among the enum's variants.
+const CHANGES_VARIANT: u64 = 1;
+
+fn push_varint(out: &mut Vec<u8>, mut n: u64) {
+    while n >= 0x80 {
+        out.push((n as u8) | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
 /// Splits `entries` (in sequence order) into catch-up chunks of about
 /// [`CHUNK_TARGET_BYTES`] each; a chunk never splits an entry.
 pub fn chunk_entries(entries: Vec<Entry>) -> Vec<Vec<Entry>> {
@@ -408,6 +498,43 @@ pub fn batch_changes<T>(items: Vec<(T, DocChange)>) -> Vec<Vec<(T, DocChange)>> 
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    proptest! {
+        /// A message built from entries encoded once is the message
+        /// `ServerMsg::encode` makes, whatever the sizes and numbers.
+        #[test]
+        fn changes_built_from_encoded_entries_are_the_encoded_message(
+            entries in prop::collection::vec(
+                (any::<u64>(), any::<[u8; 16]>(), prop::collection::vec(any::<u8>(), 0..300)),
+                0..200,
+            ),
+            upto in any::<u64>(),
+            more in any::<bool>(),
+        ) {
+            let entries: Vec<Entry> = entries
+                .into_iter()
+                .map(|(seq, doc, bytes)| Entry { seq: Seq(seq), doc: DocId(doc), bytes })
+                .collect();
+            let parts: Vec<Vec<u8>> = entries
+                .iter()
+                .map(|e| {
+                    let mut part = Vec::new();
+                    encode_entry_into(&mut part, e.seq, &e.doc, &e.bytes);
+                    part
+                })
+                .collect();
+            let parts: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+            let refs: Vec<(Seq, &DocId, &[u8])> =
+                entries.iter().map(|e| (e.seq, &e.doc, &e.bytes[..])).collect();
+            let (whole, ranges) = changes_frame_of(&refs, Seq(upto), more);
+            let msg = ServerMsg::Changes { entries: entries.clone(), upto: Seq(upto), more };
+            prop_assert_eq!(changes_frame(&parts, Seq(upto), more), msg.encode());
+            prop_assert_eq!(&whole, &msg.encode());
+            // The parts found in the whole frame make the same message again.
+            let found: Vec<&[u8]> = ranges.iter().map(|r| &whole[r.clone()]).collect();
+            prop_assert_eq!(changes_frame(&found, Seq(upto), more), msg.encode());
+        }
+    }
 
     fn doc_change() -> impl Strategy<Value = DocChange> {
         (

@@ -12,6 +12,7 @@
 //! Limits, from [`crate::limits::Limits`]: a team has at most
 //! `max_connections_per_team` sessions; pushes are rate-limited per connection
 //! (refused before anything is stored); the token is re-checked on every push
+//! (by the store, in the transaction that would store it)
 //! and every `token_recheck_interval`, so a revoked token's sessions close; the
 //! relay pings every `ping_interval` and closes a session that sent nothing,
 //! not even a pong, for `idle_timeout`.
@@ -26,7 +27,7 @@ use crate::auth::TokenHash;
 use crate::error::{Farewell, SessionError, UpgradeRefusal, close_reason};
 use crate::names::Team;
 use crate::rate::PushRate;
-use crate::store::{Batch, Group, LogEntry, Store};
+use crate::store::{Batch, Group, LogEntry, Store, StoreError};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
@@ -34,9 +35,10 @@ use axum::http::{HeaderMap, Uri, header};
 use axum::response::{IntoResponse, Response};
 use campo_core::ids::{DeviceId, Seq};
 use campo_core::protocol::{
-    CHUNK_TARGET_BYTES, ClientMsg, DecodeError, Entry, Hello, MAX_FRAME_BYTES, ServerMsg,
-    chunk_entries,
+    CHUNK_TARGET_BYTES, ClientMsg, DecodeError, ENTRY_OVERHEAD_BYTES, Entry, Hello,
+    MAX_FRAME_BYTES, ServerMsg, changes_frame, chunk_entries,
 };
+use futures_util::SinkExt;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
@@ -52,6 +54,9 @@ pub const CLOSE_GRACE: Duration = Duration::from_secs(2);
 /// 128 KiB that filling was a quarter of the relay's CPU with 1,000 sessions,
 /// and the buffers most of its memory. Larger pushes take a few more reads.
 pub const WS_READ_BUFFER_BYTES: usize = 16 * 1024;
+/// Pushes up to this size are checked on the session's own thread; larger
+/// ones on the blocking pool.
+pub const INLINE_CHECK_BYTES: usize = 16 * 1024;
 /// Most committed groups forwarded in one live message (they are chunked by
 /// size as any entries are).
 pub const MAX_GROUPS_PER_MESSAGE: usize = 64;
@@ -278,16 +283,21 @@ async fn session(socket: &mut WebSocket, state: &AppState) -> Result<(), Session
 
     let mut recheck = every(limits.token_recheck_interval);
     let mut ping = every(limits.ping_interval);
-    let mut last_heard = Instant::now();
+    // Made once, not on every turn of the loop: a session turns for every live
+    // group, and registering a shutdown waiter and an idle timer each time
+    // was work multiplied by every device of the team.
+    let shutdown = shutdown_requested(state);
+    tokio::pin!(shutdown);
+    let idle = sleep_until(Instant::now() + limits.idle_timeout);
+    tokio::pin!(idle);
     loop {
-        let idle_at = last_heard + limits.idle_timeout;
         // Biased, so each branch has a fixed rank: shutdown and the rare timers
         // first (a client flooding pings cannot put off the token re-check),
         // and what the client sent before the idle deadline, so a client whose
         // pong waited behind a long send to it is not taken for idle.
         tokio::select! {
             biased;
-            () = shutdown_requested(state) => return Err(SessionError::ShuttingDown),
+            () = &mut shutdown => return Err(SessionError::ShuttingDown),
             _ = recheck.tick() => match s.check_token().await {
                 // A failed lookup proves nothing about the token: keep the
                 // session and look again next time. (A push's own check fails
@@ -304,9 +314,11 @@ async fn session(socket: &mut WebSocket, state: &AppState) -> Result<(), Session
                 .map_err(|_| SessionError::Gone)?,
             incoming = next_incoming(s.socket) => match incoming? {
                 None => return Ok(()),
-                Some(Incoming::Control) => last_heard = Instant::now(),
+                Some(Incoming::Control) => {
+                    idle.as_mut().reset(Instant::now() + limits.idle_timeout);
+                }
                 Some(Incoming::Frame(bytes)) => {
-                    last_heard = Instant::now();
+                    idle.as_mut().reset(Instant::now() + limits.idle_timeout);
                     s.handle_frame(&bytes).await?;
                 }
             },
@@ -339,7 +351,7 @@ async fn session(socket: &mut WebSocket, state: &AppState) -> Result<(), Session
                 }
                 Err(RecvError::Closed) => return Err(SessionError::ShuttingDown),
             },
-            () = sleep_until(idle_at) => return Err(SessionError::Idle(limits.idle_timeout)),
+            () = &mut idle => return Err(SessionError::Idle(limits.idle_timeout)),
         }
     }
 }
@@ -366,6 +378,43 @@ fn to_entry(e: LogEntry) -> Entry {
     }
 }
 
+/// Bytes an entry takes in a message, as [`chunk_entries`] counts them.
+fn wire_size(e: &LogEntry) -> usize {
+    e.bytes.len() + ENTRY_OVERHEAD_BYTES
+}
+
+/// Entries of live groups waiting to go out in messages built for one device:
+/// each entry's encoding (shared with the group's other recipients), its size
+/// and seq.
+#[derive(Default)]
+struct Pending<'g> {
+    parts: Vec<(&'g [u8], usize, Seq)>,
+}
+
+impl Pending<'_> {
+    /// Live messages (`more: false`) carrying the entries, chunked as
+    /// [`chunk_entries`] chunks, the last one ending at `upto`; one empty
+    /// message when there are none.
+    fn frames(&self, upto: Seq) -> Vec<Bytes> {
+        let mut frames = Vec::new();
+        let mut chunk: Vec<&[u8]> = Vec::new();
+        let mut size = 0;
+        let mut last = upto;
+        for &(part, bytes, seq) in &self.parts {
+            if !chunk.is_empty() && size + bytes > CHUNK_TARGET_BYTES {
+                frames.push(Bytes::from(changes_frame(&chunk, last, false)));
+                chunk.clear();
+                size = 0;
+            }
+            size += bytes;
+            chunk.push(part);
+            last = seq;
+        }
+        frames.push(Bytes::from(changes_frame(&chunk, upto, false)));
+        frames
+    }
+}
+
 impl Session<'_> {
     async fn handle_frame(&mut self, frame: &[u8]) -> Result<(), SessionError> {
         match ClientMsg::decode(frame)? {
@@ -374,19 +423,27 @@ impl Session<'_> {
                 if !self.rate.admit(frame.len(), Instant::now()) {
                     return Err(SessionError::TooFast);
                 }
-                let (team, device, token) = (self.team.clone(), self.device, self.token);
-                // The token lookup blocks and parsing up to a megabyte of
-                // changes is CPU work: both run off the runtime's worker
-                // threads, in one trip (a trip per push counts with 1,000
-                // devices pushing).
-                let valid = blocking(self.state, move |store| {
-                    if !crate::auth::still_valid(store, &token)? {
-                        return Err(SessionError::Revoked);
-                    }
-                    Ok(Batch::validate(team, device, changes)?)
-                })
-                .await?;
-                let committed = self.state.store.append(valid).await?;
+                let (team, device) = (self.team.clone(), self.device);
+                // Parsing a usual push (an edit or a few: hundreds of bytes)
+                // takes microseconds and is done here; a large one, up to a
+                // megabyte of changes, is CPU work and runs off the runtime's
+                // worker threads.
+                let valid = if frame.len() <= INLINE_CHECK_BYTES {
+                    Batch::validate(team, device, changes)?
+                } else {
+                    blocking(self.state, move |_| Batch::validate(team, device, changes)).await?
+                };
+                // The store checks the token in the transaction that stores
+                // the batch: no lookup of its own per push.
+                let committed = match self
+                    .state
+                    .store
+                    .append(valid.require_token(self.token.0))
+                    .await
+                {
+                    Err(StoreError::Revoked) => return Err(SessionError::Revoked),
+                    other => other?,
+                };
                 tracing::debug!(batch, stored = committed.stored, head = ?committed.head, "push durable");
                 send(self.socket, &ServerMsg::Ack { batch }).await
             }
@@ -477,10 +534,16 @@ impl Session<'_> {
     }
 
     /// Forwards live groups (in commit order), minus this device's entries and
-    /// anything sent.
+    /// anything sent. Each group is encoded once for all its recipients: a
+    /// device that wrote none of a group gets the group's shared message; the
+    /// entries of groups it wrote some of go out in messages built from the
+    /// groups' encoded entries. All are written, then flushed once.
     async fn forward(&mut self, groups: &[Arc<Group>]) -> Result<(), SessionError> {
         let mut upto = self.sent;
-        let mut entries: Vec<Entry> = Vec::new();
+        // What the frames in `out` bring the device's cursor to.
+        let mut covered = self.sent;
+        let mut out: Vec<Bytes> = Vec::new();
+        let mut pending = Pending::default();
         for group in groups {
             if group.upto() <= upto {
                 continue;
@@ -492,20 +555,46 @@ impl Session<'_> {
                 // the store has them.
                 return self.recover().await;
             }
-            entries.extend(
-                group
-                    .entries
-                    .iter()
-                    .filter(|e| e.seq > upto && e.device != self.device)
-                    .cloned()
-                    .map(to_entry),
-            );
+            let wire = group.wire();
+            let whole = group.entries.first().map(|e| e.seq) == first_new;
+            let shared = whole
+                && group.entries.iter().all(|e| e.device != self.device)
+                && (group.entries.len() == 1
+                    || group.entries.iter().map(wire_size).sum::<usize>() <= CHUNK_TARGET_BYTES);
+            if shared {
+                if !pending.parts.is_empty() {
+                    out.extend(pending.frames(upto));
+                }
+                pending = Pending::default();
+                out.push(wire.frame.clone());
+                covered = group.upto();
+            } else {
+                for (i, e) in group.entries.iter().enumerate() {
+                    if e.seq > upto && e.device != self.device {
+                        pending.parts.push((wire.part(i), wire_size(e), e.seq));
+                    }
+                }
+            }
             upto = group.upto();
         }
         if upto <= self.sent {
             return Ok(());
         }
-        self.send_live(entries, upto).await
+        if covered < upto {
+            // With no entries (all were this device's own) one empty message
+            // still moves the device's cursor to `upto`, as the protocol
+            // requires, so its next Hello does not ask for its own changes again.
+            out.extend(pending.frames(upto));
+        }
+        for frame in out {
+            self.socket
+                .feed(Message::Binary(frame))
+                .await
+                .map_err(|_| SessionError::Gone)?;
+        }
+        self.socket.flush().await.map_err(|_| SessionError::Gone)?;
+        self.sent = upto;
+        Ok(())
     }
 
     /// Sends `entries` (in seq order) as live messages ending at `upto`. A group

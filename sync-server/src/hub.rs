@@ -70,14 +70,12 @@ mod tests {
     use campo_core::ids::{DeviceId, DocId, Seq};
 
     fn group(seq: u64) -> Arc<Group> {
-        Arc::new(Group {
-            entries: vec![LogEntry {
-                seq: Seq(seq),
-                doc: DocId([0; 16]),
-                device: DeviceId([0; 16]),
-                bytes: vec![],
-            }],
-        })
+        Arc::new(Group::new(vec![LogEntry {
+            seq: Seq(seq),
+            doc: DocId([0; 16]),
+            device: DeviceId([0; 16]),
+            bytes: vec![],
+        }]))
     }
 
     #[test]

@@ -33,12 +33,21 @@ use campo_core::ids::{DocId, Seq};
 use campo_core::snapshot::{self as format, SnapshotDoc};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, Weak, mpsc};
+use std::time::{Duration, Instant};
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 
 /// A team's log is folded into its snapshot once it is this many entries past
 /// the snapshot's mark. Below it, a fresh device reads those entries from the
 /// log: cheap, and it spares the relay re-saving documents after every edit.
 pub const COMPACT_AFTER_ENTRIES: u64 = 500;
+/// A team is compacted at most once in this long. Each compaction loads,
+/// saves and summarizes every document its entries touch, so when a team
+/// pushes hundreds of changes a second, compacting every 500 entries would
+/// re-save the same documents over and over (with 1,000 devices pushing as fast
+/// as they can, it was a quarter of the relay's CPU). Waiting lets one
+/// compaction fold in more changes per document; a fresh device meanwhile
+/// reads the few seconds of entries past the mark from the log.
+pub const COMPACT_MIN_INTERVAL: Duration = Duration::from_secs(10);
 /// Change bytes read from the log per compaction step (one transaction).
 pub const COMPACT_PAGE_BYTES: usize = 2 * 1024 * 1024;
 /// Bytes of documents read from the store per step of a snapshot response.
@@ -95,6 +104,7 @@ impl Compactor {
 fn compaction_loop(store: &Weak<dyn Store>, wake: mpsc::Receiver<(Team, Seq)>) {
     let mut heads: HashMap<Team, Seq> = HashMap::new();
     let mut marks: HashMap<Team, Seq> = HashMap::new();
+    let mut last: HashMap<Team, Instant> = HashMap::new();
     if let Some(store) = store.upgrade() {
         match store.teams() {
             Ok(teams) => heads.extend(teams),
@@ -103,13 +113,22 @@ fn compaction_loop(store: &Weak<dyn Store>, wake: mpsc::Receiver<(Team, Seq)>) {
     }
     loop {
         // Compact every team that is far enough behind, then wait for news
-        // (without holding the store meanwhile).
+        // (without holding the store meanwhile), or until a team that is far
+        // enough behind may be compacted again.
         let Some(strong) = store.upgrade() else {
             return;
         };
-        compact_due(&*strong, &heads, &mut marks);
+        let next = compact_due(&*strong, &heads, &mut marks, &mut last);
         drop(strong);
-        let Ok((team, head)) = wake.recv() else {
+        let news = match next {
+            None => wake.recv().ok(),
+            Some(at) => match wake.recv_timeout(at.saturating_duration_since(Instant::now())) {
+                Ok(news) => Some(news),
+                Err(mpsc::RecvTimeoutError::Timeout) => continue,
+                Err(mpsc::RecvTimeoutError::Disconnected) => None,
+            },
+        };
+        let Some((team, head)) = news else {
             return;
         };
         let mut news = vec![(team, head)];
@@ -121,30 +140,44 @@ fn compaction_loop(store: &Weak<dyn Store>, wake: mpsc::Receiver<(Team, Seq)>) {
     }
 }
 
-/// Compacts the teams whose log is [`COMPACT_AFTER_ENTRIES`] past their mark.
-fn compact_due(store: &dyn Store, heads: &HashMap<Team, Seq>, marks: &mut HashMap<Team, Seq>) {
-    let due: Vec<Team> = heads
-        .iter()
-        .filter(|(team, head)| {
-            let mark = *marks
-                .entry((*team).clone())
-                .or_insert_with(|| store.snapshot_mark(team).map(|(m, _)| m).unwrap_or(Seq(0)));
-            head.0.saturating_sub(mark.0) >= COMPACT_AFTER_ENTRIES
-        })
-        .map(|(t, _)| t.clone())
-        .collect();
+/// Compacts the teams whose log is [`COMPACT_AFTER_ENTRIES`] past their mark
+/// and that were not compacted in the last [`COMPACT_MIN_INTERVAL`]; returns
+/// when the next of the teams that are far enough behind may be compacted.
+fn compact_due(
+    store: &dyn Store,
+    heads: &HashMap<Team, Seq>,
+    marks: &mut HashMap<Team, Seq>,
+    last: &mut HashMap<Team, Instant>,
+) -> Option<Instant> {
+    let now = Instant::now();
+    let mut next: Option<Instant> = None;
+    let mut due = Vec::new();
+    for (team, head) in heads {
+        let mark = *marks
+            .entry(team.clone())
+            .or_insert_with(|| store.snapshot_mark(team).map(|(m, _)| m).unwrap_or(Seq(0)));
+        if head.0.saturating_sub(mark.0) < COMPACT_AFTER_ENTRIES {
+            continue;
+        }
+        match last.get(team).map(|t| *t + COMPACT_MIN_INTERVAL) {
+            Some(at) if at > now => next = Some(next.map_or(at, |n| n.min(at))),
+            _ => due.push(team.clone()),
+        }
+    }
     for team in due {
         let head = heads[&team];
+        last.insert(team.clone(), Instant::now());
         match compact(store, &team, head) {
             Ok(mark) => {
                 marks.insert(team, mark);
             }
             Err(e) => {
-                tracing::warn!(%team, error = %e, "snapshot compaction failed; retrying at the next commit");
+                tracing::warn!(%team, error = %e, "snapshot compaction failed; retrying later");
                 marks.remove(&team);
             }
         }
     }
+    next
 }
 
 /// Folds the team's log up to `head` into its snapshot; returns the new mark.

@@ -14,6 +14,9 @@
 //! - A change hash appears at most once per team; re-sending it consumes no seq.
 //! - A batch is stored whole or not at all, and is acknowledged only after the
 //!   transaction holding it is durably committed.
+//! - A batch that names its pusher's token ([`Batch::require_token`]) is stored
+//!   only if that token exists and is unrevoked in the transaction that would
+//!   store it; otherwise it fails with [`StoreError::Revoked`].
 //! - Committed groups are announced to the [`CommitListener`] in seq order per
 //!   team, each entry once, before any waiter hears its acknowledgement.
 
@@ -26,14 +29,16 @@ pub use postgres::{PostgresStore, PostgresUrl};
 pub use sqlite::{DB_FILE_NAME, SqliteStore};
 
 use crate::names::Team;
+use axum::body::Bytes;
 use campo_core::change::{self, ChangeHash, InvalidChange};
 use campo_core::ids::{DeviceId, DocId, Seq};
-use campo_core::protocol::DocChange;
+use campo_core::protocol::{self, DocChange};
 use std::fmt;
 use std::future::Future;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Most push requests folded into one transaction; bounds a commit's latency.
 pub const MAX_GROUP_REQUESTS: usize = 512;
@@ -69,6 +74,8 @@ pub enum StoreError {
     Commit(String),
     #[error("the writer has stopped")]
     WriterGone,
+    #[error("the token that pushed the batch is unknown or revoked")]
+    Revoked,
     #[error("the database holds a damaged row: {0}")]
     Corrupt(String),
 }
@@ -115,6 +122,8 @@ pub struct Batch {
     team: Team,
     device: DeviceId,
     changes: Vec<ValidChange>,
+    /// The SHA-256 of the token that must still be valid when it is stored.
+    token: Option<[u8; 32]>,
 }
 
 impl Batch {
@@ -140,7 +149,17 @@ impl Batch {
             team,
             device,
             changes,
+            token: None,
         })
+    }
+
+    /// Stores the batch only if the token whose SHA-256 is `hash` exists and
+    /// is not revoked, checked in the transaction that stores it (so a push
+    /// costs no lookup of its own, and a revocation committed before it is
+    /// never missed).
+    pub fn require_token(mut self, hash: [u8; 32]) -> Batch {
+        self.token = Some(hash);
+        self
     }
 
     pub fn team(&self) -> &Team {
@@ -177,15 +196,75 @@ pub struct LogEntry {
 
 /// The new entries of one team committed by one transaction, in seq order
 /// (contiguous).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct Group {
     pub entries: Vec<LogEntry>,
+    /// The group on the wire, made once by the first session that forwards it.
+    wire: OnceLock<Wire>,
+}
+
+/// A group encoded once for all its recipients.
+#[derive(Debug, Clone)]
+pub struct Wire {
+    /// The whole group as one live `Changes` message (`upto` its last entry),
+    /// for every device that wrote none of it.
+    pub frame: Bytes,
+    /// Where each entry's encoding sits in `frame`, in the order of
+    /// [`Group::entries`], for the messages of the devices that wrote some.
+    pub parts: Vec<Range<usize>>,
+}
+
+impl Wire {
+    /// The encoding of the group's entry `i`.
+    pub fn part(&self, i: usize) -> &[u8] {
+        &self.frame[self.parts[i].clone()]
+    }
 }
 
 impl Group {
+    pub fn new(entries: Vec<LogEntry>) -> Group {
+        Group {
+            entries,
+            wire: OnceLock::new(),
+        }
+    }
+
     /// The last sequence number of the group.
     pub fn upto(&self) -> Seq {
         self.entries.last().map_or(Seq(0), |e| e.seq)
+    }
+
+    /// The group encoded for the wire (once; the first caller pays).
+    pub fn wire(&self) -> &Wire {
+        self.wire.get_or_init(|| {
+            let entries: Vec<(Seq, &DocId, &[u8])> = self
+                .entries
+                .iter()
+                .map(|e| (e.seq, &e.doc, &e.bytes[..]))
+                .collect();
+            let (frame, parts) = protocol::changes_frame_of(&entries, self.upto(), false);
+            Wire {
+                frame: Bytes::from(frame),
+                parts,
+            }
+        })
+    }
+}
+
+/// Groups are their entries; the encoding is a cache.
+impl PartialEq for Group {
+    fn eq(&self, other: &Group) -> bool {
+        self.entries == other.entries
+    }
+}
+
+impl Eq for Group {}
+
+impl fmt::Debug for Group {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Group")
+            .field("entries", &self.entries)
+            .finish_non_exhaustive()
     }
 }
 

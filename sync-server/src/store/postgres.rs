@@ -724,6 +724,8 @@ struct Statements {
     insert: Statement,
     set_head: Statement,
     notify: Statement,
+    /// Which of the given token hashes exist unrevoked.
+    valid_tokens: Statement,
 }
 
 impl Writer {
@@ -738,7 +740,7 @@ impl Writer {
         let notify = format!(
             "SELECT pg_notify('{NOTIFY_CHANNEL}', payload) FROM unnest($1::text[]) AS payload"
         );
-        let (lock_team, known, insert, set_head, notify) = tokio::try_join!(
+        let (lock_team, known, insert, set_head, notify, valid_tokens) = tokio::try_join!(
             // Updating the row to itself takes its lock for the transaction.
             client.prepare(
                 "INSERT INTO campo_teams (team, head) VALUES ($1, 0)
@@ -752,6 +754,9 @@ impl Writer {
             ),
             client.prepare("UPDATE campo_teams SET head = $2 WHERE team = $1"),
             client.prepare(&notify),
+            client.prepare(
+                "SELECT hash FROM campo_tokens WHERE hash = ANY($1) AND revoked_at IS NULL"
+            ),
         )?;
         Ok(Writer {
             client,
@@ -761,6 +766,7 @@ impl Writer {
                 insert,
                 set_head,
                 notify,
+                valid_tokens,
             },
         })
     }
@@ -834,16 +840,34 @@ type GroupOutcome = (
 /// Writes `batches` in one transaction. Each team's batches sit in their own
 /// savepoint, so a team whose write fails is rolled back alone.
 async fn write_group(w: &mut Writer, batches: &[&Batch]) -> Result<GroupOutcome, StoreError> {
-    let mut by_team: BTreeMap<&Team, Vec<usize>> = BTreeMap::new();
-    for (i, b) in batches.iter().enumerate() {
-        by_team.entry(&b.team).or_default().push(i);
-    }
     let mut results: Vec<Option<Result<Committed, StoreError>>> =
         batches.iter().map(|_| None).collect();
-    let mut groups = Vec::new();
-    let single_team = by_team.len() == 1;
     let statements = &w.statements;
     let tx = w.client.transaction().await?;
+    // The tokens the batches require, in one lookup inside the transaction.
+    let tokens: Vec<&[u8]> = batches
+        .iter()
+        .filter_map(|b| b.token.as_ref().map(|t| &t[..]))
+        .collect();
+    let mut valid: HashSet<[u8; 32]> = HashSet::new();
+    if !tokens.is_empty() {
+        for row in tx.query(&statements.valid_tokens, &[&tokens]).await? {
+            let hash: &[u8] = row.try_get(0)?;
+            if let Ok(hash) = hash.try_into() {
+                valid.insert(hash);
+            }
+        }
+    }
+    let mut by_team: BTreeMap<&Team, Vec<usize>> = BTreeMap::new();
+    for (i, b) in batches.iter().enumerate() {
+        if b.token.is_some_and(|t| !valid.contains(&t)) {
+            results[i] = Some(Err(StoreError::Revoked));
+            continue;
+        }
+        by_team.entry(&b.team).or_default().push(i);
+    }
+    let mut groups = Vec::new();
+    let single_team = by_team.len() == 1;
     for (team, indices) in by_team {
         let team_batches: Vec<&Batch> = indices.iter().map(|&i| batches[i]).collect();
         let outcome = if single_team {

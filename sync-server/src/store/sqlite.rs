@@ -495,9 +495,7 @@ fn write_group(conn: &mut Connection, batches: &[&Batch]) -> Result<GroupOutcome
                 if !entries.is_empty() {
                     groups
                         .entry(batch.team.clone())
-                        .or_insert_with(|| Group {
-                            entries: Vec::new(),
-                        })
+                        .or_insert_with(|| Group::new(Vec::new()))
                         .entries
                         .extend(entries);
                 }
@@ -514,6 +512,13 @@ fn write_group(conn: &mut Connection, batches: &[&Batch]) -> Result<GroupOutcome
 }
 
 fn write_batch(conn: &Connection, batch: &Batch) -> Result<(Vec<LogEntry>, Seq), StoreError> {
+    if let Some(hash) = &batch.token {
+        let mut valid =
+            conn.prepare_cached("SELECT 1 FROM tokens WHERE hash = ?1 AND revoked_at IS NULL")?;
+        if !valid.exists(params![&hash[..]])? {
+            return Err(StoreError::Revoked);
+        }
+    }
     let mut head = head_of(conn, &batch.team)?;
     let mut known = conn.prepare_cached("SELECT 1 FROM log WHERE team = ?1 AND hash = ?2")?;
     let mut insert = conn.prepare_cached(

@@ -112,7 +112,7 @@ impl Feed {
                 }
                 let entries: Vec<LogEntry> = entries.into_iter().filter(|e| e.seq > from).collect();
                 if !entries.is_empty() {
-                    self.listener.committed(team, Arc::new(Group { entries }));
+                    self.listener.committed(team, Arc::new(Group::new(entries)));
                 }
                 *fed = Some(upto);
             }
@@ -143,7 +143,7 @@ impl Feed {
                     after.0, upto.0
                 )));
             };
-            self.listener.committed(team, Arc::new(Group { entries }));
+            self.listener.committed(team, Arc::new(Group::new(entries)));
             after = last;
         }
         Ok(())
