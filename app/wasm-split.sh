@@ -31,7 +31,8 @@ command -v wasm-split-cli >/dev/null || {
 }
 
 # Trunk's outputs: campo-app-<16 hex>.js and campo-app-<16 hex>_bg.wasm.
-old_js=$(cd "$dir" && ls | grep -E '^campo-app-[0-9a-f]{16}\.js$')
+old_js=$(cd "$dir" && ls | grep -E '^campo-app-[0-9a-f]{16}\.js$' || true)
+[ "$(echo "$old_js" | wc -w)" = 1 ] || { echo "wasm-split: no single campo-app-<hash>.js in $dir" >&2; exit 1; }
 old_stem=${old_js%.js}
 old_wasm="${old_stem}_bg.wasm"
 [ -f "$dir/$old_wasm" ] || { echo "wasm-split: $old_wasm not in $dir" >&2; exit 1; }
