@@ -3,7 +3,7 @@
 use crate::components::lang_switch::LangSwitch;
 use crate::components::status::SyncStatus;
 use crate::i18n::{self, Msg, t};
-use crate::pages::dashboard::DashboardPage;
+use crate::pages::lazy::{LazyPage, lazy_page};
 use crate::pages::list::ListPage;
 use crate::pages::record::RecordPage;
 use crate::pages::search::SearchPage;
@@ -152,10 +152,10 @@ fn Main() -> impl IntoView {
         },
         Route::Record(kind, id) => view! { <RecordPage kind=kind id=Some(id) /> }.into_any(),
         Route::Search => view! { <SearchPage /> }.into_any(),
-        Route::Dashboard => view! { <DashboardPage /> }.into_any(),
-        Route::Admin => view! { <crate::pages::admin::AdminPage /> }.into_any(),
+        Route::Dashboard => lazy_page(LazyPage::Dashboard),
+        Route::Admin => lazy_page(LazyPage::Admin),
         Route::Today => view! { <TodayPage /> }.into_any(),
-        Route::Data => view! { <crate::pages::data::DataPage /> }.into_any(),
+        Route::Data => lazy_page(LazyPage::Data),
     };
     keyboard_shortcuts(ui);
     // The team's settings document: created here if missing (every device makes

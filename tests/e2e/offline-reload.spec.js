@@ -34,6 +34,14 @@ test('reload while offline keeps everything, and offline edits sync later', asyn
   await expect(anna.page.getByTestId('record-row').filter({ hasText: 'Trattoria Da Gino' })).toBeVisible();
   await expect(anna.status()).toHaveAttribute('data-state', 'offline');
 
+  // The pages split into their own wasm modules (dashboard, data, admin) load
+  // from the service worker's cache: this page load never fetched them online.
+  await anna.page.getByTestId('nav-dashboard').click();
+  await expect(anna.page.getByTestId('dashboard')).toBeVisible();
+  await anna.page.getByTestId('nav-data').click();
+  await expect(anna.page.getByTestId('export-section')).toBeVisible();
+  await expect(anna.page.getByTestId('page-load-failed')).toHaveCount(0);
+
   await anna.open('Trattoria Da Gino');
   await expect(anna.page.getByTestId('field-tags')).toHaveValue(/horeca/);
   await anna.fill({ industry: 'Ristorazione' });

@@ -80,6 +80,7 @@ pub enum Msg {
     PersistRefused,
     Dismiss,
     Loading,
+    PageLoadFailed,
     StatusOffline,
     StatusConnecting,
     StatusOnline,
@@ -188,6 +189,10 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
         ),
         Dismiss => ("Chiudi", "Dismiss"),
         Loading => ("Caricamento…", "Loading…"),
+        PageLoadFailed => (
+            "Questa pagina non si è caricata: controlla la connessione e ricarica.",
+            "This page did not load: check the connection and reload.",
+        ),
         StatusOffline => ("Offline", "Offline"),
         StatusConnecting => ("Connessione…", "Connecting…"),
         StatusOnline => ("Online", "Online"),

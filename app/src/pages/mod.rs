@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod dashboard;
 pub mod data;
+pub mod lazy;
 pub mod list;
 pub mod record;
 pub mod search;
