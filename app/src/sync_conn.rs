@@ -39,8 +39,10 @@ const FIRST_BACKOFF_MS: u32 = 1_000;
 const MAX_BACKOFF_MS: u32 = 5_000;
 /// Close code the app uses when it drops a connection itself (bad frame, storage failure).
 const CLOSE_APP: u16 = 4000;
-/// Documents per pack of a stored snapshot: one IndexedDB write each (~1-3 MB).
-const PACK_DOCS: usize = 1000;
+/// Documents per pack of a stored snapshot: one IndexedDB write each (~250-700
+/// KB). Opening a packed document reads its whole pack, so packs stay small
+/// enough for that read to take a few milliseconds.
+const PACK_DOCS: usize = 250;
 
 /// A socket event, tagged with the connection it belongs to.
 enum SocketEvent {

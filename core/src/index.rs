@@ -62,6 +62,10 @@ fn haystack(s: &Summary) -> String {
 }
 
 struct Row {
+    /// Copied from the summary: scans by kind skip other rows without
+    /// following the box.
+    kind: Kind,
+    deleted: bool,
     /// Boxed: sorting and merging move rows, not whole summaries.
     summary: Box<Summary>,
     key: String,
@@ -293,6 +297,8 @@ impl Index {
 
     fn row(summary: Summary) -> Row {
         Row {
+            kind: summary.kind,
+            deleted: summary.deleted,
             key: fold(&summary.title),
             haystack: haystack(&summary),
             summary: Box::new(summary),
@@ -325,7 +331,10 @@ impl Index {
 
     /// Live (not deleted) records of one kind, in title order.
     pub fn of_kind(&self, kind: Kind) -> impl Iterator<Item = &Summary> {
-        self.all().filter(move |s| s.kind == kind && !s.deleted)
+        self.rows
+            .iter()
+            .filter(move |r| r.kind == kind && !r.deleted)
+            .map(|r| &*r.summary)
     }
 
     /// Inserts or replaces a summary, keeping the title order.
@@ -394,8 +403,8 @@ impl Index {
         let idle_before = q.idle_days.map(|d| ctx.today.plus(-(d as i32)));
         let matches = |r: &Row| {
             let s = &r.summary;
-            q.kind.is_none_or(|k| s.kind == k)
-                && s.deleted == q.deleted
+            q.kind.is_none_or(|k| r.kind == k)
+                && r.deleted == q.deleted
                 && !(q.open_only && s.done)
                 && q.owner.as_deref().is_none_or(|o| s.owner == o)
                 && q.status.as_deref().is_none_or(|st| s.status == st)

@@ -29,21 +29,23 @@ use leptos::prelude::*;
 #[component]
 pub fn Insights(id: DocId, kind: Kind) -> impl IntoView {
     let ui = use_app();
-    // The card follows the book one task behind: the record itself shows (or
-    // takes a remote change) first, and a burst of changes recomputes the
+    // The card follows the book after the next paint: the record itself shows
+    // (or shows a remote change) first, and a burst of changes recomputes the
     // analytics once, for the newest revision.
     let shown_rev = RwSignal::new(None::<u64>);
     Effect::new(move |_| {
         ui.index_rev.track();
-        set_timeout(
-            move || {
-                let latest = ui.index_rev.get_untracked();
-                if shown_rev.get_untracked() != Some(latest) {
-                    shown_rev.set(Some(latest));
-                }
-            },
-            std::time::Duration::ZERO,
-        );
+        request_animation_frame(move || {
+            set_timeout(
+                move || {
+                    let latest = ui.index_rev.get_untracked();
+                    if shown_rev.get_untracked() != Some(latest) {
+                        shown_rev.set(Some(latest));
+                    }
+                },
+                std::time::Duration::ZERO,
+            )
+        });
     });
     let body = move || {
         let lang = ui.lang.get();

@@ -269,10 +269,17 @@ async function main() {
         return row ? performance.now() : false;
       }, null, { polling: 'raf', timeout: 60_000 });
       colds.push(await cold.jsonValue());
-      reads.push(await page.evaluate(() => {
+      const read = await page.evaluate(() => {
         const at = (n) => performance.getEntriesByName(n)[0]?.startTime;
-        return at('campo-index-ready') - at('campo-storage-open');
-      }));
+        return {
+          total: at('campo-index-ready') - at('campo-storage-open'),
+          idb: at('campo-summaries-read') - at('campo-storage-open'),
+          decode: at('campo-summaries-decoded') - at('campo-summaries-read'),
+          index: at('campo-index-ready') - at('campo-summaries-decoded'),
+        };
+      });
+      console.log(`  (cold start ${i + 1}: open and read the stores ${ms(read.idb)}, decode ${ms(read.decode)}, index ${ms(read.index)})`);
+      reads.push(read.total);
       raws.push(await page.evaluate(async () => {
         const t = performance.now();
         const db = await new Promise((ok, fail) => { const r = indexedDB.open('campo'); r.onsuccess = () => ok(r.result); r.onerror = fail; });
