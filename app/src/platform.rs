@@ -67,3 +67,12 @@ pub fn mark(name: &str) {
         let _ = p.mark(name);
     }
 }
+
+/// Runs `f` after the browser has painted what is on screen now: for work a
+/// page shows below or after its main content (analytics, history,
+/// suggestions), so the content itself is never kept waiting for it.
+pub fn after_paint(f: impl FnOnce() + 'static) {
+    leptos::prelude::request_animation_frame(move || {
+        leptos::prelude::set_timeout(f, std::time::Duration::ZERO)
+    });
+}

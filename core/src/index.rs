@@ -62,10 +62,11 @@ fn haystack(s: &Summary) -> String {
 }
 
 struct Row {
-    /// Copied from the summary: scans by kind skip other rows without
-    /// following the box.
+    /// Copied from the summary: scans by kind or account skip other rows
+    /// without following the box.
     kind: Kind,
     deleted: bool,
+    account: Option<DocId>,
     /// Boxed: sorting and merging move rows, not whole summaries.
     summary: Box<Summary>,
     key: String,
@@ -299,6 +300,7 @@ impl Index {
         Row {
             kind: summary.kind,
             deleted: summary.deleted,
+            account: summary.account,
             key: fold(&summary.title),
             haystack: haystack(&summary),
             summary: Box::new(summary),
@@ -451,8 +453,10 @@ impl Index {
 
     /// Live records of `kind` linked to `account` (its people, deals, tasks).
     pub fn related(&self, account: DocId, kind: Kind) -> Vec<&Summary> {
-        self.of_kind(kind)
-            .filter(|s| s.account == Some(account))
+        self.rows
+            .iter()
+            .filter(|r| r.kind == kind && !r.deleted && r.account == Some(account))
+            .map(|r| &*r.summary)
             .collect()
     }
 

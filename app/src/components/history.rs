@@ -25,11 +25,12 @@ pub fn History(id: DocId) -> impl IntoView {
             }
         });
     };
-    // Reload when the record changes here or remotely.
+    // Reload when the record changes here or remotely, after the record has
+    // shown the change.
     Effect::new(move |_| {
         ui.remote.track();
         ui.index_rev.track();
-        untrack(load);
+        crate::platform::after_paint(move || untrack(load));
     });
     let rows = move || {
         let lang = lang();

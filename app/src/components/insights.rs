@@ -35,16 +35,11 @@ pub fn Insights(id: DocId, kind: Kind) -> impl IntoView {
     let shown_rev = RwSignal::new(None::<u64>);
     Effect::new(move |_| {
         ui.index_rev.track();
-        request_animation_frame(move || {
-            set_timeout(
-                move || {
-                    let latest = ui.index_rev.get_untracked();
-                    if shown_rev.get_untracked() != Some(latest) {
-                        shown_rev.set(Some(latest));
-                    }
-                },
-                std::time::Duration::ZERO,
-            )
+        crate::platform::after_paint(move || {
+            let latest = ui.index_rev.get_untracked();
+            if shown_rev.get_untracked() != Some(latest) {
+                shown_rev.set(Some(latest));
+            }
         });
     });
     let body = move || {

@@ -599,8 +599,14 @@ fn field_view(ctx: Ctx, f: &'static FieldSpec) -> impl IntoView {
         .into_any(),
         FieldType::Rep => {
             let list = format!("reps-{key}");
+            // Suggestions read the whole book: they come after the form shows.
+            let suggest = RwSignal::new(false);
+            crate::platform::after_paint(move || suggest.set(true));
             let reps = move || ui.index.with_value(|i| {
                 ui.index_rev.track();
+                if !suggest.get() {
+                    return Vec::new();
+                }
                 let mut reps = i.values(ctx.kind, |s| vec![s.owner.as_str(), s.updated_by.as_str()]);
                 let me = ui.rep.get_untracked();
                 if !reps.contains(&me) {
