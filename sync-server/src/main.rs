@@ -13,18 +13,26 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
+use tracing_subscriber::filter::LevelFilter;
 
 fn main() -> ExitCode {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // At trace the WebSocket library prints every message it receives, a
+    // Hello's token included, and at debug every close frame: it logs at most
+    // at info, and no more than RUST_LOG asks for. (A level's name is a valid
+    // directive: parsing it cannot fail.)
+    let cap = filter
+        .max_level_hint()
+        .map_or(LevelFilter::INFO, |hint| hint.min(LevelFilter::INFO));
+    let filter = filter.add_directive(
+        format!("tungstenite={cap}")
+            .parse()
+            .expect("a valid directive"),
+    );
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"))
-                // At trace the WebSocket library prints every message it receives,
-                // a Hello's token included: whatever RUST_LOG says, not below debug.
-                // (A constant directive: parsing it cannot fail.)
-                .add_directive("tungstenite=debug".parse().expect("a valid directive")),
-        )
+        .with_env_filter(filter)
         .init();
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
