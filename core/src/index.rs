@@ -331,12 +331,16 @@ impl Index {
         self.rows.iter().map(|r| &*r.summary)
     }
 
-    /// Live (not deleted) records of one kind, in title order.
-    pub fn of_kind(&self, kind: Kind) -> impl Iterator<Item = &Summary> {
+    /// Rows of live records of one kind, read without following the boxes.
+    fn live_rows(&self, kind: Kind) -> impl Iterator<Item = &Row> {
         self.rows
             .iter()
             .filter(move |r| r.kind == kind && !r.deleted)
-            .map(|r| &*r.summary)
+    }
+
+    /// Live (not deleted) records of one kind, in title order.
+    pub fn of_kind(&self, kind: Kind) -> impl Iterator<Item = &Summary> {
+        self.live_rows(kind).map(|r| &*r.summary)
     }
 
     /// Inserts or replaces a summary, keeping the title order.
@@ -453,9 +457,8 @@ impl Index {
 
     /// Live records of `kind` linked to `account` (its people, deals, tasks).
     pub fn related(&self, account: DocId, kind: Kind) -> Vec<&Summary> {
-        self.rows
-            .iter()
-            .filter(|r| r.kind == kind && !r.deleted && r.account == Some(account))
+        self.live_rows(kind)
+            .filter(|r| r.account == Some(account))
             .map(|r| &*r.summary)
             .collect()
     }
