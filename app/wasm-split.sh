@@ -30,8 +30,9 @@ command -v wasm-split-cli >/dev/null || {
   exit 1
 }
 
-# Trunk's outputs: campo-app-<16 hex>.js and campo-app-<16 hex>_bg.wasm.
-old_js=$(cd "$dir" && ls | grep -E '^campo-app-[0-9a-f]{16}\.js$' || true)
+# Trunk's outputs: campo-app-<hex>.js and campo-app-<hex>_bg.wasm, where <hex>
+# is a 64-bit hash without its leading zeros (so at times fewer than 16 digits).
+old_js=$(cd "$dir" && ls | grep -E '^campo-app-[0-9a-f]{1,16}\.js$' || true)
 [ "$(echo "$old_js" | wc -w)" = 1 ] || { echo "wasm-split: no single campo-app-<hash>.js in $dir" >&2; exit 1; }
 old_stem=${old_js%.js}
 old_wasm="${old_stem}_bg.wasm"

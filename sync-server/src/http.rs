@@ -27,8 +27,9 @@ pub const CACHE_IMMUTABLE: &str = "public, max-age=31536000, immutable";
 pub const CACHE_REVALIDATE: &str = "no-cache";
 /// Files that must always be revalidated, whatever their name looks like.
 pub const ENTRY_FILES: [&str; 3] = ["index.html", "sw.js", "manifest.webmanifest"];
-/// Hex digits Trunk puts in a hashed file name.
-pub const ASSET_HASH_DIGITS: usize = 16;
+/// Hex digits Trunk puts in a hashed file name: a 64-bit hash printed without
+/// leading zeros, so usually 16 and now and then fewer.
+pub const ASSET_HASH_DIGITS: std::ops::RangeInclusive<usize> = 12..=16;
 
 /// The built app, as found at startup.
 pub enum Site {
@@ -136,18 +137,13 @@ pub fn cache_policy(path: &str) -> Option<&'static str> {
     }
 }
 
-/// True for names with `-` followed by exactly 16 hex digits (Trunk's hash),
-/// e.g. `app-0123456789abcdef_bg.wasm`.
+/// True for names with `-` followed by a run of [`ASSET_HASH_DIGITS`] hex
+/// digits (Trunk's hash) ending at `_` or `.`, e.g. `app-0123456789abcdef_bg.wasm`.
 pub fn is_hashed_asset(name: &str) -> bool {
-    let b = name.as_bytes();
-    b.iter().enumerate().any(|(i, &c)| {
-        c == b'-'
-            && b.len() > i + ASSET_HASH_DIGITS
-            && b[i + 1..=i + ASSET_HASH_DIGITS]
-                .iter()
-                .all(u8::is_ascii_hexdigit)
-            && b.get(i + 1 + ASSET_HASH_DIGITS)
-                .is_none_or(|n| !n.is_ascii_hexdigit())
+    name.split('-').skip(1).any(|rest| {
+        let digits = rest.bytes().take_while(u8::is_ascii_hexdigit).count();
+        ASSET_HASH_DIGITS.contains(&digits)
+            && matches!(rest.as_bytes().get(digits), Some(b'_' | b'.'))
     })
 }
 
@@ -311,8 +307,14 @@ mod tests {
         ] {
             assert_eq!(cache_policy(path), Some(CACHE_REVALIDATE), "{path}");
         }
+        // Trunk drops a hash's leading zeros.
+        assert_eq!(
+            cache_policy("/app-f1a6dbb351548b1.js"),
+            Some(CACHE_IMMUTABLE)
+        );
         // Not Trunk's hash: too short, too long, not hex.
         assert_eq!(cache_policy("/icon-192.png"), None);
+        assert_eq!(cache_policy("/app-0123456789a.js"), None);
         assert_eq!(cache_policy("/app-0123456789abcdef0.js"), None);
         assert_eq!(cache_policy("/app-0123456789abcdeg.js"), None);
     }
