@@ -173,6 +173,16 @@ pub fn RecordPage(
         remote.rev
     });
 
+    // The sections below the form (people, interactions, orders, referrals,
+    // history…) are built once the form has painted: opening a record shows
+    // its fields without waiting for everything the page holds below them.
+    let below = RwSignal::new(false);
+    Effect::new(move |_| {
+        if ctx.load.get() == Load::Ready && !below.get_untracked() {
+            crate::platform::after_paint(move || below.set(true));
+        }
+    });
+
     let dirty = Memo::new(move |_| ctx.original.with(|o| ctx.current.with(|c| o != c)));
     let lang = move || ui.lang.get();
     let body = move || match ctx.load.get() {
@@ -182,7 +192,7 @@ pub fn RecordPage(
         Load::Ready => view! {
             {deleted_banner(ctx)}
             {form_view(ctx, dirty)}
-            {move || ctx.id.map(|id| sections(ctx, id))}
+            {move || ctx.id.filter(|_| below.get()).map(|id| sections(ctx, id))}
         }
         .into_any(),
     };
@@ -607,7 +617,7 @@ fn field_view(ctx: Ctx, f: &'static FieldSpec) -> impl IntoView {
                 if !suggest.get() {
                     return Vec::new();
                 }
-                let mut reps = i.values(ctx.kind, |s| vec![s.owner.as_str(), s.updated_by.as_str()]);
+                let mut reps = i.values(ctx.kind, |s| [s.owner.as_str(), s.updated_by.as_str()]);
                 let me = ui.rep.get_untracked();
                 if !reps.contains(&me) {
                     reps.push(me);
