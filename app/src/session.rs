@@ -18,7 +18,6 @@ use campo_core::record::{Edit, Kind, Record, Stamp};
 use campo_core::sync::{Credentials, OutboxId, SyncClient};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use std::collections::HashSet;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
@@ -71,7 +70,6 @@ async fn try_boot(ui: AppState) -> Result<(), StorageError> {
     };
     let (summaries, damaged) = storage.load_all_summaries().await?;
     platform::mark("campo-summaries-decoded");
-    let known: HashSet<DocId> = summaries.iter().map(|s| s.id).collect();
     ui.set_index(Index::new(summaries));
     platform::mark("campo-index-ready");
     let outbox = storage.load_outbox().await?;
@@ -128,7 +126,7 @@ async fn try_boot(ui: AppState) -> Result<(), StorageError> {
             .unpacked_doc_ids()
             .await?
             .into_iter()
-            .filter(|id| !known.contains(id)),
+            .filter(|id| ui.index.with_value(|i| i.get(id).is_none())),
     );
     if !rebuild.is_empty() {
         let rebuilt = records.rebuild_summaries(&rebuild).await?;

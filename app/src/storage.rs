@@ -196,7 +196,9 @@ impl Storage {
 
     /// Every stored summary. Undecodable ones are skipped and their ids returned,
     /// so the caller can rebuild them from their documents.
-    pub async fn load_all_summaries(&self) -> Result<(Vec<Summary>, Vec<DocId>), StorageError> {
+    pub async fn load_all_summaries(
+        &self,
+    ) -> Result<(Vec<Box<Summary>>, Vec<DocId>), StorageError> {
         let tx = self
             .db
             .transaction(&[SUMMARIES, PACK_SUMMARIES], TransactionMode::ReadOnly)?;
@@ -209,46 +211,47 @@ impl Storage {
             .into_future();
         let (keys, values, packed) = (keys.await?, values.await?, packed.await?);
         crate::platform::mark("campo-summaries-read");
-        let packs: Vec<Vec<u8>> = packed.iter().filter_map(to_bytes).collect();
-        let packs: Vec<Vec<(DocId, &[u8])>> = packs
-            .iter()
-            .filter_map(|bytes| match decode_pack(bytes) {
-                Ok(entries) => Some(entries),
-                Err(_) => {
-                    web_sys::console::warn_1(&"a stored pack of summaries is damaged".into());
-                    None
-                }
-            })
-            .collect();
-        // Sized once: summaries are large, and growing the vector would copy them.
-        let mut summaries =
-            Vec::with_capacity(values.len() + packs.iter().map(Vec::len).sum::<usize>());
+        // Decoded straight into boxes: the index keeps them boxed, and the
+        // vector grows by moving pointers, not whole summaries.
+        let mut summaries: Vec<Box<Summary>> = Vec::with_capacity(values.len());
         let mut damaged = Vec::new();
-        let mut seen = HashSet::with_capacity(values.len());
+        // A loose summary is newer than the packed one of its record.
+        let mut loose = HashSet::with_capacity(values.len());
         for (k, v) in keys.iter().zip(&values) {
             let Some(id) = k.as_string().and_then(|k| k.parse::<DocId>().ok()) else {
                 continue;
             };
-            seen.insert(id);
+            loose.insert(id);
             match to_bytes(v).and_then(|b| Summary::decode(&b).ok()) {
-                Some(s) => summaries.push(s),
+                Some(s) => summaries.push(Box::new(s)),
                 None => damaged.push(id),
             }
         }
-        for (id, summary) in packs.into_iter().flatten() {
-            // A summary in `summaries` is newer than the packed one.
-            if seen.contains(&id) {
+        // One pack at a time through one buffer: the book's packs are never
+        // copied into the heap at once.
+        let mut buf = Vec::new();
+        for pack in packed.iter().filter_map(|p| p.dyn_ref::<Uint8Array>()) {
+            buf.resize(pack.length() as usize, 0);
+            pack.copy_to(&mut buf);
+            let Ok(entries) = decode_pack(&buf) else {
+                web_sys::console::warn_1(&"a stored pack of summaries is damaged".into());
                 continue;
-            }
-            if summary.is_empty() {
-                // None came (another build's format, or a record not yet
-                // created): make it from the document.
-                damaged.push(id);
-                continue;
-            }
-            match Summary::decode(summary) {
-                Ok(s) => summaries.push(s),
-                Err(_) => damaged.push(id),
+            };
+            summaries.reserve(entries.len());
+            for (id, summary) in entries {
+                if loose.contains(&id) {
+                    continue;
+                }
+                if summary.is_empty() {
+                    // None came (another build's format, or a record not yet
+                    // created): make it from the document.
+                    damaged.push(id);
+                    continue;
+                }
+                match Summary::decode(summary) {
+                    Ok(s) => summaries.push(Box::new(s)),
+                    Err(_) => damaged.push(id),
+                }
             }
         }
         Ok((summaries, damaged))

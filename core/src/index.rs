@@ -9,6 +9,7 @@ use crate::record::Kind;
 use crate::sorting;
 use crate::summary::{Facts, Summary};
 use memchr::memmem;
+use rustc_hash::FxHashMap;
 use std::collections::{HashMap, HashSet};
 
 /// Lowercases and strips the accents Italian and other Latin-script names carry,
@@ -38,7 +39,9 @@ pub fn fold_into(out: &mut String, s: &str) {
     }));
 }
 
-fn haystack(s: &Summary) -> String {
+/// The folded search text of a summary, and the length of its folded title
+/// at its start.
+fn haystack(s: &Summary) -> (String, u32) {
     let mut h = String::with_capacity(
         s.title.len()
             + s.subtitle.len()
@@ -48,7 +51,10 @@ fn haystack(s: &Summary) -> String {
             + s.notes.len()
             + 16,
     );
-    for part in [&s.title, &s.subtitle, &s.city, &s.email, &s.phone, &s.notes]
+    fold_into(&mut h, &s.title);
+    let key_len = h.len() as u32;
+    h.push('\u{1}');
+    for part in [&s.subtitle, &s.city, &s.email, &s.phone, &s.notes]
         .into_iter()
         .chain(&s.tags)
         .chain(s.custom.iter().map(|(_, v)| v))
@@ -58,7 +64,7 @@ fn haystack(s: &Summary) -> String {
     }
     // Phones are searched by digits too, whatever the separators.
     h.extend(s.phone.chars().filter(char::is_ascii_digit));
-    h
+    (h, key_len)
 }
 
 struct Row {
@@ -69,32 +75,45 @@ struct Row {
     account: Option<DocId>,
     /// Boxed: sorting and merging move rows, not whole summaries.
     summary: Box<Summary>,
-    key: String,
+    /// The folded fields searched, the folded title first: the sort key is
+    /// its first `key_len` bytes.
     haystack: String,
+    key_len: u32,
+}
+
+impl Row {
+    fn key(&self) -> &str {
+        &self.haystack[..self.key_len as usize]
+    }
+}
+
+/// The first sixteen bytes of a sort key, big-endian, so integers order as the
+/// bytes do: most comparisons while sorting a book look at nothing else.
+fn key_prefix(key: &str) -> u128 {
+    let mut b = [0u8; 16];
+    let n = key.len().min(16);
+    b[..n].copy_from_slice(&key.as_bytes()[..n]);
+    u128::from_be_bytes(b)
+}
+
+/// Orders rows by folded title, then id, given each row's key prefix and position.
+fn row_order(rows: &[Row], a: &(u128, u32), b: &(u128, u32)) -> std::cmp::Ordering {
+    a.0.cmp(&b.0).then_with(|| {
+        let (x, y) = (&rows[a.1 as usize], &rows[b.1 as usize]);
+        x.key().cmp(y.key()).then(x.summary.id.cmp(&y.summary.id))
+    })
 }
 
 /// Sorts rows by folded title, then id. Start-up sorts the whole book, so the
-/// comparisons run on a copy of each key's first sixteen bytes (big-endian, so
-/// integers order as the bytes do) beside the row's position, and only equal
-/// prefixes look at the rows themselves.
+/// comparisons run on a copy of each key's prefix beside the row's position,
+/// and only equal prefixes look at the rows themselves.
 fn sort_rows(rows: &mut [Row]) {
-    let prefix = |key: &str| {
-        let mut b = [0u8; 16];
-        let n = key.len().min(16);
-        b[..n].copy_from_slice(&key.as_bytes()[..n]);
-        u128::from_be_bytes(b)
-    };
     let mut order: Vec<(u128, u32)> = rows
         .iter()
         .enumerate()
-        .map(|(i, r)| (prefix(&r.key), i as u32))
+        .map(|(i, r)| (key_prefix(r.key()), i as u32))
         .collect();
-    order.sort_unstable_by(|a, b| {
-        a.0.cmp(&b.0).then_with(|| {
-            let (x, y) = (&rows[a.1 as usize], &rows[b.1 as usize]);
-            x.key.cmp(&y.key).then(x.summary.id.cmp(&y.summary.id))
-        })
-    });
+    order.sort_unstable_by(|a, b| row_order(rows, a, b));
     sorting::permute(rows, order.into_iter().map(|(_, i)| i as usize).collect());
 }
 
@@ -102,7 +121,8 @@ fn sort_rows(rows: &mut [Row]) {
 #[derive(Default)]
 pub struct Index {
     rows: Vec<Row>,
-    by_id: HashMap<DocId, usize>,
+    /// Positions by id. Ids are random bytes: a fast non-keyed hash is enough.
+    by_id: FxHashMap<DocId, usize>,
 }
 
 /// How a list is sorted.
@@ -284,26 +304,28 @@ pub struct SearchResult<'a> {
 }
 
 impl Index {
-    /// Builds the index from summaries in any order.
-    pub fn new(summaries: Vec<Summary>) -> Index {
-        let mut rows: Vec<Row> = summaries.into_iter().map(Self::row).collect();
+    /// Builds the index from summaries in any order (boxed or not: start-up
+    /// decodes them straight into boxes).
+    pub fn new<S: Into<Box<Summary>>>(summaries: impl IntoIterator<Item = S>) -> Index {
+        let mut rows: Vec<Row> = summaries.into_iter().map(|s| Self::row(s.into())).collect();
         sort_rows(&mut rows);
         let mut index = Index {
+            by_id: FxHashMap::with_capacity_and_hasher(rows.len(), Default::default()),
             rows,
-            by_id: HashMap::new(),
         };
         index.reindex(0..index.rows.len());
         index
     }
 
-    fn row(summary: Summary) -> Row {
+    fn row(summary: Box<Summary>) -> Row {
+        let (haystack, key_len) = haystack(&summary);
         Row {
             kind: summary.kind,
             deleted: summary.deleted,
             account: summary.account,
-            key: fold(&summary.title),
-            haystack: haystack(&summary),
-            summary: Box::new(summary),
+            haystack,
+            key_len,
+            summary,
         }
     }
 
@@ -350,10 +372,10 @@ impl Index {
             self.rows.remove(i);
             from = i;
         }
-        let row = Self::row(summary);
+        let row = Self::row(Box::new(summary));
         let at = self
             .rows
-            .partition_point(|r| (&r.key, r.summary.id) < (&row.key, row.summary.id));
+            .partition_point(|r| (r.key(), r.summary.id) < (row.key(), row.summary.id));
         self.rows.insert(at, row);
         // A replaced row moves from `from` to `at` and shifts only the rows in
         // between; a new one shifts every row after it.
@@ -374,9 +396,12 @@ impl Index {
         }
         // The last summary of each record wins, as with one upsert after another.
         let latest: HashMap<DocId, Summary> = summaries.into_iter().map(|s| (s.id, s)).collect();
-        let mut fresh: Vec<Row> = latest.into_values().map(Self::row).collect();
+        let mut fresh: Vec<Row> = latest
+            .into_values()
+            .map(|s| Self::row(Box::new(s)))
+            .collect();
         sort_rows(&mut fresh);
-        let order = |a: &Row, b: &Row| a.key.cmp(&b.key).then(a.summary.id.cmp(&b.summary.id));
+        let order = |a: &Row, b: &Row| a.key().cmp(b.key()).then(a.summary.id.cmp(&b.summary.id));
         let replaced: HashSet<DocId> = fresh.iter().map(|r| r.summary.id).collect();
         let old = std::mem::take(&mut self.rows);
         let mut merged = Vec::with_capacity(old.len() + fresh.len());
@@ -481,8 +506,11 @@ impl Index {
     /// menus, suggestions), in folded order. Duplicates are dropped before
     /// anything is copied or sorted: a book has thousands of records but few
     /// distinct owners, cities or tags.
-    pub fn values(&self, kind: Kind, of: fn(&Summary) -> Vec<&str>) -> Vec<String> {
-        let mut seen: HashSet<&str> = HashSet::new();
+    pub fn values<'a, V>(&'a self, kind: Kind, of: impl Fn(&'a Summary) -> V) -> Vec<String>
+    where
+        V: IntoIterator<Item = &'a str>,
+    {
+        let mut seen: rustc_hash::FxHashSet<&str> = Default::default();
         for s in self.of_kind(kind) {
             seen.extend(of(s).into_iter().filter(|v| !v.is_empty()));
         }
@@ -725,11 +753,7 @@ mod tests {
     #[test]
     fn positions_follow_rows_that_move_either_way() {
         let titles = ["d", "b", "f", "a", "e", "c"];
-        let mut idx = Index::new(
-            (0..6u8)
-                .map(|i| s(i, Kind::Account, titles[i as usize], ""))
-                .collect(),
-        );
+        let mut idx = Index::new((0..6u8).map(|i| s(i, Kind::Account, titles[i as usize], "")));
         // Moves down, up, to either end, in place, and new rows at each end.
         for (id, title) in [
             (3, "z"),
@@ -744,7 +768,7 @@ mod tests {
             for (pos, row) in idx.rows.iter().enumerate() {
                 assert_eq!(idx.by_id[&row.summary.id], pos, "after {title}");
             }
-            let keys: Vec<_> = idx.rows.iter().map(|r| r.key.clone()).collect();
+            let keys: Vec<_> = idx.rows.iter().map(|r| r.key().to_owned()).collect();
             assert!(keys.is_sorted(), "{keys:?}");
         }
     }
@@ -777,7 +801,7 @@ mod tests {
         idx.upsert_many(batch.clone());
         let mut all: HashMap<DocId, Summary> = base.into_iter().map(|x| (x.id, x)).collect();
         all.extend(batch.into_iter().map(|x| (x.id, x)));
-        let rebuilt = Index::new(all.into_values().collect());
+        let rebuilt = Index::new(all.into_values());
         let ids = |i: &Index| i.all().map(|x| x.id).collect::<Vec<_>>();
         assert_eq!(ids(&idx), ids(&rebuilt));
         assert_eq!(idx.get(&DocId([55; 16])).unwrap().title, "a last word");
@@ -817,23 +841,19 @@ mod tests {
         let d = s(4, Kind::Account, "D", "milano");
         let idx = Index::new(vec![a, b, c, d]);
         assert_eq!(
-            idx.values(Kind::Account, |s| vec![s.city.as_str()]),
+            idx.values(Kind::Account, |s| [s.city.as_str()]),
             ["Àvola", "Milano", "milano"]
         );
         // d keeps the helper's owner, "Anna".
         assert_eq!(
-            idx.values(Kind::Account, |s| vec![s.owner.as_str()]),
+            idx.values(Kind::Account, |s| [s.owner.as_str()]),
             ["Anna", "anna", "Bruno"]
         );
     }
 
     #[test]
     fn limit_caps_items_not_total() {
-        let idx = Index::new(
-            (0..50)
-                .map(|i| s(i, Kind::Account, &format!("n{i:02}"), ""))
-                .collect(),
-        );
+        let idx = Index::new((0..50).map(|i| s(i, Kind::Account, &format!("n{i:02}"), "")));
         let r = idx.search(&text("n"), &ctx(), 5);
         assert_eq!((r.items.len(), r.total), (5, 50));
     }
