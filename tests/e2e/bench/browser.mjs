@@ -38,6 +38,11 @@ function row(figure, target, measured, pass) {
   console.log(`  ${figure}: ${measured}${target ? ` (target ${target})` : ''}`);
 }
 const ms = (x) => `${Math.round(x)} ms`;
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
 const kb = (b) => (b >= 1e6 ? `${(b / 1e6).toFixed(2)} MB` : `${(b / 1e3).toFixed(1)} KB`);
 
 // ---- the snapshot stream, read in node (its format: core/src/snapshot.rs) ----
@@ -246,10 +251,26 @@ async function main() {
     }
     const worstKey = Math.max(...keystrokes);
     row('search: one keystroke over the whole book (worst of 3)', '≤ 16 ms', ms(worstKey), worstKey <= 16);
-    const href = await page.getByTestId('record-row').first().getAttribute('href');
-    const open = await timeUntil(page, `location.hash = ${JSON.stringify(href)};`,
+    const hrefs = await page.getByTestId('record-row')
+      .evaluateAll((rows) => rows.slice(0, 6).map((r) => r.getAttribute('href')));
+    const openRecord = (href) => timeUntil(page, `location.hash = ${JSON.stringify(href)};`,
       `const f = document.querySelector('[data-testid=field-name]'); return !!(f && f.value);`);
-    row('opening a record', '≤ 50 ms', ms(open), open <= 50);
+    // The first record opened after start-up also compiles the code that opens
+    // and shows a record (the browser compiles wasm functions on first call).
+    const href = hrefs[0];
+    const open = await openRecord(href);
+    row('opening a record: the first after start-up', '≤ 50 ms', ms(open), open <= 50);
+    const opens = [];
+    for (const next of hrefs.slice(1)) {
+      await page.getByTestId('nav-accounts').click();
+      await page.getByTestId('record-row').first().waitFor();
+      opens.push(await openRecord(next));
+    }
+    if (opens.length) {
+      const openMedian = median(opens);
+      row(`opening a record: the next ${opens.length} (median)`, '≤ 50 ms',
+        `${ms(openMedian)} (${opens.map(Math.round).join(', ')})`, openMedian <= 50);
+    }
 
     // ---- memory ----
     await page.getByTestId('nav-accounts').click();
