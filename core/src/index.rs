@@ -9,7 +9,7 @@ use crate::record::Kind;
 use crate::sorting;
 use crate::summary::{Facts, Summary};
 use memchr::memmem;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::{HashMap, HashSet};
 
 /// Lowercases and strips the accents Italian and other Latin-script names carry,
@@ -85,6 +85,13 @@ impl Row {
     fn key(&self) -> &str {
         &self.haystack[..self.key_len as usize]
     }
+
+    /// The index's order: by folded title, then id.
+    fn order(&self, other: &Row) -> std::cmp::Ordering {
+        self.key()
+            .cmp(other.key())
+            .then(self.summary.id.cmp(&other.summary.id))
+    }
 }
 
 /// The first sixteen bytes of a sort key, big-endian, so integers order as the
@@ -96,14 +103,6 @@ fn key_prefix(key: &str) -> u128 {
     u128::from_be_bytes(b)
 }
 
-/// Orders rows by folded title, then id, given each row's key prefix and position.
-fn row_order(rows: &[Row], a: &(u128, u32), b: &(u128, u32)) -> std::cmp::Ordering {
-    a.0.cmp(&b.0).then_with(|| {
-        let (x, y) = (&rows[a.1 as usize], &rows[b.1 as usize]);
-        x.key().cmp(y.key()).then(x.summary.id.cmp(&y.summary.id))
-    })
-}
-
 /// Sorts rows by folded title, then id. Start-up sorts the whole book, so the
 /// comparisons run on a copy of each key's prefix beside the row's position,
 /// and only equal prefixes look at the rows themselves.
@@ -113,7 +112,10 @@ fn sort_rows(rows: &mut [Row]) {
         .enumerate()
         .map(|(i, r)| (key_prefix(r.key()), i as u32))
         .collect();
-    order.sort_unstable_by(|a, b| row_order(rows, a, b));
+    order.sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then_with(|| rows[a.1 as usize].order(&rows[b.1 as usize]))
+    });
     sorting::permute(rows, order.into_iter().map(|(_, i)| i as usize).collect());
 }
 
@@ -373,9 +375,7 @@ impl Index {
             from = i;
         }
         let row = Self::row(Box::new(summary));
-        let at = self
-            .rows
-            .partition_point(|r| (r.key(), r.summary.id) < (row.key(), row.summary.id));
+        let at = self.rows.partition_point(|r| r.order(&row).is_lt());
         self.rows.insert(at, row);
         // A replaced row moves from `from` to `at` and shifts only the rows in
         // between; a new one shifts every row after it.
@@ -401,7 +401,6 @@ impl Index {
             .map(|s| Self::row(Box::new(s)))
             .collect();
         sort_rows(&mut fresh);
-        let order = |a: &Row, b: &Row| a.key().cmp(b.key()).then(a.summary.id.cmp(&b.summary.id));
         let replaced: HashSet<DocId> = fresh.iter().map(|r| r.summary.id).collect();
         let old = std::mem::take(&mut self.rows);
         let mut merged = Vec::with_capacity(old.len() + fresh.len());
@@ -410,7 +409,7 @@ impl Index {
             .into_iter()
             .filter(|r| !replaced.contains(&r.summary.id))
         {
-            while let Some(f) = fresh.next_if(|f| order(f, &row).is_lt()) {
+            while let Some(f) = fresh.next_if(|f| f.order(&row).is_lt()) {
                 merged.push(f);
             }
             merged.push(row);
@@ -510,7 +509,7 @@ impl Index {
     where
         V: IntoIterator<Item = &'a str>,
     {
-        let mut seen: rustc_hash::FxHashSet<&str> = Default::default();
+        let mut seen: FxHashSet<&str> = Default::default();
         for s in self.of_kind(kind) {
             seen.extend(of(s).into_iter().filter(|v| !v.is_empty()));
         }
