@@ -68,9 +68,11 @@ async fn try_boot(ui: AppState) -> Result<(), StorageError> {
             d
         }
     };
-    let (summaries, damaged) = storage.load_all_summaries().await?;
+    let (summaries, mut damaged) = storage.load_all_summaries().await?;
     platform::mark("campo-summaries-decoded");
-    ui.set_index(Index::new(summaries));
+    let (index, unreadable) = Index::from_stored(summaries);
+    damaged.extend(unreadable);
+    ui.set_index(index);
     platform::mark("campo-index-ready");
     let outbox = storage.load_outbox().await?;
     let next_outbox = outbox

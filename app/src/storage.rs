@@ -24,6 +24,7 @@
 //!   changed after.
 
 use campo_core::ids::{DeviceId, DocId, Seq};
+use campo_core::index::StoredSummary;
 use campo_core::protocol::DocChange;
 use campo_core::snapshot::{decode_pack, encode_pack};
 use campo_core::summary::Summary;
@@ -34,6 +35,7 @@ use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::future::IntoFuture;
 use std::rc::Rc;
+use std::sync::Arc;
 use wasm_bindgen::{JsCast, JsValue};
 
 const DB_NAME: &str = "campo";
@@ -194,11 +196,13 @@ impl Storage {
         }
     }
 
-    /// Every stored summary. Undecodable ones are skipped and their ids returned,
-    /// so the caller can rebuild them from their documents.
+    /// Every stored summary, as its stored bytes under its record's id, for
+    /// [`Index::from_stored`](campo_core::index::Index::from_stored), and the
+    /// ids of records whose summary is missing (another build's format, a record
+    /// not yet created), for the caller to make from their documents.
     pub async fn load_all_summaries(
         &self,
-    ) -> Result<(Vec<Box<Summary>>, Vec<DocId>), StorageError> {
+    ) -> Result<(Vec<(DocId, StoredSummary)>, Vec<DocId>), StorageError> {
         let tx = self
             .db
             .transaction(&[SUMMARIES, PACK_SUMMARIES], TransactionMode::ReadOnly)?;
@@ -211,10 +215,8 @@ impl Storage {
             .into_future();
         let (keys, values, packed) = (keys.await?, values.await?, packed.await?);
         crate::platform::mark("campo-summaries-read");
-        // Decoded straight into boxes: the index keeps them boxed, and the
-        // vector grows by moving pointers, not whole summaries.
-        let mut summaries: Vec<Box<Summary>> = Vec::with_capacity(values.len());
-        let mut damaged = Vec::new();
+        let mut summaries = Vec::with_capacity(values.len());
+        let mut missing = Vec::new();
         // A loose summary is newer than the packed one of its record.
         let mut loose = HashSet::with_capacity(values.len());
         for (k, v) in keys.iter().zip(&values) {
@@ -222,17 +224,15 @@ impl Storage {
                 continue;
             };
             loose.insert(id);
-            match to_bytes(v).and_then(|b| Summary::decode(&b).ok()) {
-                Some(s) => summaries.push(Box::new(s)),
-                None => damaged.push(id),
+            match to_bytes(v).and_then(|b| StoredSummary::whole(b.into())) {
+                Some(s) => summaries.push((id, s)),
+                None => missing.push(id),
             }
         }
-        // One pack at a time through one buffer: the book's packs are never
-        // copied into the heap at once.
-        let mut buf = Vec::new();
+        // Each pack is copied into wasm memory once and kept whole: the index
+        // reads its summaries in place.
         for pack in packed.iter().filter_map(|p| p.dyn_ref::<Uint8Array>()) {
-            buf.resize(pack.length() as usize, 0);
-            pack.copy_to(&mut buf);
+            let buf: Arc<[u8]> = pack.to_vec().into();
             let Ok(entries) = decode_pack(&buf) else {
                 web_sys::console::warn_1(&"a stored pack of summaries is damaged".into());
                 continue;
@@ -242,19 +242,13 @@ impl Storage {
                 if loose.contains(&id) {
                     continue;
                 }
-                if summary.is_empty() {
-                    // None came (another build's format, or a record not yet
-                    // created): make it from the document.
-                    damaged.push(id);
-                    continue;
-                }
-                match Summary::decode(summary) {
-                    Ok(s) => summaries.push(Box::new(s)),
-                    Err(_) => damaged.push(id),
+                match StoredSummary::within(&buf, summary) {
+                    Some(s) if !summary.is_empty() => summaries.push((id, s)),
+                    _ => missing.push(id),
                 }
             }
         }
-        Ok((summaries, damaged))
+        Ok((summaries, missing))
     }
 
     /// The packs' keys, sorted (read once, then kept until packs change).

@@ -7,27 +7,71 @@ use crate::day::Day;
 use crate::ids::DocId;
 use crate::record::Kind;
 use crate::sorting;
-use crate::summary::{Facts, Summary};
+use crate::summary::{Facts, Summary, SummaryRef};
 use memchr::memmem;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, OnceLock};
 
 /// Lowercases and strips the accents Italian and other Latin-script names carry,
 /// so "citta" finds "Città" and "JOSE" finds "José".
 pub fn fold(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+    let mut out = Vec::with_capacity(s.len());
     fold_into(&mut out, s);
-    out
+    String::from_utf8(out).expect("folding keeps text UTF-8")
 }
 
-/// [`fold`], appended to `out`. Most text is ASCII: it is lowercased bytewise,
-/// without the Unicode tables.
-pub fn fold_into(out: &mut String, s: &str) {
-    if s.is_ascii() {
-        out.extend(s.bytes().map(|b| char::from(b.to_ascii_lowercase())));
-        return;
+/// [`fold`], appended to `out` as UTF-8. Most text is ASCII: runs of it are
+/// copied whole and lowercased eight bytes at a time, and only the other
+/// characters go through the Unicode tables.
+fn fold_into(out: &mut Vec<u8>, s: &str) {
+    let mut rest = s;
+    while !rest.is_empty() {
+        let ascii = ascii_len(rest.as_bytes());
+        let start = out.len();
+        out.extend_from_slice(&rest.as_bytes()[..ascii]);
+        lowercase_ascii(&mut out[start..]);
+        let mut chars = rest[ascii..].chars();
+        if let Some(c) = chars.next() {
+            for l in c.to_lowercase() {
+                out.extend_from_slice(strip_accent(l).encode_utf8(&mut [0; 4]).as_bytes());
+            }
+        }
+        rest = chars.as_str();
     }
-    out.extend(s.chars().flat_map(char::to_lowercase).map(|c| match c {
+}
+
+const LANES: u64 = 0x0101_0101_0101_0101;
+
+/// How many bytes at the start of `b` are ASCII.
+fn ascii_len(b: &[u8]) -> usize {
+    let mut n = 0;
+    for w in b.chunks_exact(8) {
+        if u64::from_le_bytes(w.try_into().expect("8 bytes")) & (LANES * 0x80) != 0 {
+            break;
+        }
+        n += 8;
+    }
+    n + b[n..].iter().take_while(|b| b.is_ascii()).count()
+}
+
+/// Lowercases ASCII bytes in place, eight at a time.
+fn lowercase_ascii(b: &mut [u8]) {
+    let mut words = b.chunks_exact_mut(8);
+    for w in &mut words {
+        let x = u64::from_le_bytes((&*w).try_into().expect("8 bytes"));
+        // Each byte is below 0x80, so no sum carries into the next byte: the
+        // top bit of a byte says it is at least 'A', and above 'Z'.
+        let from_a = x + LANES * u64::from(0x80 - b'A');
+        let past_z = x + LANES * u64::from(0x7f - b'Z');
+        let upper = from_a & !past_z & (LANES * 0x80);
+        w.copy_from_slice(&(x | (upper >> 2)).to_le_bytes());
+    }
+    words.into_remainder().make_ascii_lowercase();
+}
+
+fn strip_accent(c: char) -> char {
+    match c {
         'à' | 'á' | 'â' | 'ä' | 'ã' | 'å' => 'a',
         'è' | 'é' | 'ê' | 'ë' => 'e',
         'ì' | 'í' | 'î' | 'ï' => 'i',
@@ -36,70 +80,178 @@ pub fn fold_into(out: &mut String, s: &str) {
         'ç' => 'c',
         'ñ' => 'n',
         other => other,
-    }));
+    }
 }
 
 /// The folded search text of a summary, and the length of its folded title
 /// at its start.
-fn haystack(s: &Summary) -> (String, u32) {
-    let mut h = String::with_capacity(
-        s.title.len()
-            + s.subtitle.len()
-            + s.city.len()
-            + s.email.len()
-            + 2 * s.phone.len()
-            + s.notes.len()
-            + 16,
-    );
-    fold_into(&mut h, &s.title);
+fn haystack(s: &SummaryRef<'_>) -> (Box<[u8]>, u32) {
+    let parts = s.searched();
+    let len: usize = parts.clone().map(|p| p.len() + 1).sum();
+    let mut h = Vec::with_capacity(s.title.len() + 1 + len + s.phone.len());
+    fold_into(&mut h, s.title);
     let key_len = h.len() as u32;
-    h.push('\u{1}');
-    for part in [&s.subtitle, &s.city, &s.email, &s.phone, &s.notes]
-        .into_iter()
-        .chain(&s.tags)
-        .chain(s.custom.iter().map(|(_, v)| v))
-    {
+    h.push(SEPARATOR);
+    for part in parts {
         fold_into(&mut h, part);
-        h.push('\u{1}');
+        h.push(SEPARATOR);
     }
     // Phones are searched by digits too, whatever the separators.
-    h.extend(s.phone.chars().filter(char::is_ascii_digit));
-    (h, key_len)
+    h.extend(s.phone.bytes().filter(u8::is_ascii_digit));
+    (h.into_boxed_slice(), key_len)
+}
+
+/// Between the fields of a search text: no query word holds it (it is a
+/// control character), so no match spans two fields.
+const SEPARATOR: u8 = 1;
+
+/// One summary's encoded bytes ([`Summary::encode`]) within a buffer that
+/// others share: start-up keeps each stored pack of summaries whole and
+/// points into it, rather than copying out every summary.
+#[derive(Clone)]
+pub struct StoredSummary {
+    buf: Arc<[u8]>,
+    start: u32,
+    end: u32,
+}
+
+impl StoredSummary {
+    /// The summary held by `buf[range]`; `None` when the range is not in `buf`.
+    pub fn new(buf: Arc<[u8]>, range: std::ops::Range<usize>) -> Option<StoredSummary> {
+        if range.start > range.end || range.end > buf.len() || buf.len() > u32::MAX as usize {
+            return None;
+        }
+        Some(StoredSummary {
+            start: range.start as u32,
+            end: range.end as u32,
+            buf,
+        })
+    }
+
+    /// The summary held by `part`, a slice borrowed from `buf` (as
+    /// [`crate::snapshot::decode_pack`] returns them); `None` when it is not.
+    pub fn within(buf: &Arc<[u8]>, part: &[u8]) -> Option<StoredSummary> {
+        let start = (part.as_ptr() as usize).checked_sub(buf.as_ptr() as usize)?;
+        StoredSummary::new(buf.clone(), start..start.checked_add(part.len())?)
+    }
+
+    /// A summary whose bytes are all of `buf`.
+    pub fn whole(buf: Arc<[u8]>) -> Option<StoredSummary> {
+        let len = buf.len();
+        StoredSummary::new(buf, 0..len)
+    }
+
+    fn bytes(&self) -> &[u8] {
+        &self.buf[self.start as usize..self.end as usize]
+    }
+}
+
+/// A row's summary: read from its stored bytes when first asked for, or made
+/// by the app (an edit, a change from elsewhere) and given whole.
+struct LazySummary {
+    stored: Option<StoredSummary>,
+    /// Boxed: sorting and merging move rows, not whole summaries.
+    decoded: OnceLock<Box<Summary>>,
+}
+
+impl LazySummary {
+    fn stored(bytes: StoredSummary) -> LazySummary {
+        LazySummary {
+            stored: Some(bytes),
+            decoded: OnceLock::new(),
+        }
+    }
+
+    fn get(&self) -> &Summary {
+        self.decoded.get_or_init(|| {
+            let stored = self
+                .stored
+                .as_ref()
+                .expect("a row has its bytes or its summary");
+            // The bytes were read with `SummaryRef::parse` when the row was made,
+            // and reading the same bytes again gives the same result.
+            let s = SummaryRef::parse(stored.bytes()).expect("parsed when the row was made");
+            Box::new(s.to_summary())
+        })
+    }
 }
 
 struct Row {
-    /// Copied from the summary: scans by kind or account skip other rows
-    /// without following the box.
+    /// Copied from the summary: scans by kind or account, and sorting, read
+    /// the row alone, without making the summary.
+    id: DocId,
     kind: Kind,
     deleted: bool,
     account: Option<DocId>,
-    /// Boxed: sorting and merging move rows, not whole summaries.
-    summary: Box<Summary>,
-    /// The folded fields searched, the folded title first: the sort key is
-    /// its first `key_len` bytes.
-    haystack: String,
+    summary: LazySummary,
+    /// The folded fields searched (UTF-8), the folded title first: the sort
+    /// key is its first `key_len` bytes.
+    haystack: Box<[u8]>,
     key_len: u32,
 }
 
 impl Row {
-    fn key(&self) -> &str {
+    /// The row of a stored summary, read in place as `s`.
+    fn stored(s: &SummaryRef<'_>, bytes: StoredSummary) -> Row {
+        let (haystack, key_len) = haystack(s);
+        Row {
+            id: s.id,
+            kind: s.kind,
+            deleted: s.deleted,
+            account: s.account,
+            summary: LazySummary::stored(bytes),
+            haystack,
+            key_len,
+        }
+    }
+
+    fn of(summary: Summary) -> Row {
+        let (haystack, key_len) = haystack(&summary.view());
+        Row {
+            id: summary.id,
+            kind: summary.kind,
+            deleted: summary.deleted,
+            account: summary.account,
+            summary: LazySummary {
+                stored: None,
+                decoded: OnceLock::from(Box::new(summary)),
+            },
+            haystack,
+            key_len,
+        }
+    }
+
+    fn summary(&self) -> &Summary {
+        self.summary.get()
+    }
+
+    /// The summary's fields, borrowed: from the summary if it is made, else
+    /// read in place from its stored bytes (without making it).
+    fn fields(&self) -> SummaryRef<'_> {
+        match (self.summary.decoded.get(), &self.summary.stored) {
+            (None, Some(stored)) => {
+                SummaryRef::parse(stored.bytes()).expect("parsed when the row was made")
+            }
+            _ => self.summary().view(),
+        }
+    }
+
+    fn key(&self) -> &[u8] {
         &self.haystack[..self.key_len as usize]
     }
 
     /// The index's order: by folded title, then id.
     fn order(&self, other: &Row) -> std::cmp::Ordering {
-        self.key()
-            .cmp(other.key())
-            .then(self.summary.id.cmp(&other.summary.id))
+        self.key().cmp(other.key()).then(self.id.cmp(&other.id))
     }
 }
 
 /// The first sixteen bytes of a sort key, big-endian, so integers order as the
 /// bytes do: most comparisons while sorting a book look at nothing else.
-fn key_prefix(key: &str) -> u128 {
+fn key_prefix(key: &[u8]) -> u128 {
     let mut b = [0u8; 16];
     let n = key.len().min(16);
-    b[..n].copy_from_slice(&key.as_bytes()[..n]);
+    b[..n].copy_from_slice(&key[..n]);
     u128::from_be_bytes(b)
 }
 
@@ -119,7 +271,9 @@ fn sort_rows(rows: &mut [Row]) {
     sorting::permute(rows, order.into_iter().map(|(_, i)| i as usize).collect());
 }
 
-/// All summaries, in title order, with precomputed search text.
+/// All summaries, in title order, with precomputed search text. A summary
+/// read from storage stays in its stored bytes until something reads it;
+/// search by text, kind and account, and the title order, need only the row.
 #[derive(Default)]
 pub struct Index {
     rows: Vec<Row>,
@@ -308,33 +462,64 @@ pub struct SearchResult<'a> {
 impl Index {
     /// Builds the index from summaries in any order (boxed or not: start-up
     /// decodes them straight into boxes).
-    pub fn new<S: Into<Box<Summary>>>(summaries: impl IntoIterator<Item = S>) -> Index {
-        let mut rows: Vec<Row> = summaries.into_iter().map(|s| Self::row(s.into())).collect();
-        sort_rows(&mut rows);
-        let mut index = Index {
-            by_id: FxHashMap::with_capacity_and_hasher(rows.len(), Default::default()),
-            rows,
-        };
-        index.reindex(0..index.rows.len());
-        index
+    pub fn new(summaries: impl IntoIterator<Item = Summary>) -> Index {
+        Index::of_rows(summaries.into_iter().map(Row::of).collect())
     }
 
-    fn row(summary: Box<Summary>) -> Row {
-        let (haystack, key_len) = haystack(&summary);
-        Row {
-            kind: summary.kind,
-            deleted: summary.deleted,
-            account: summary.account,
-            haystack,
-            key_len,
-            summary,
+    /// Builds the index from stored summaries, each under the id it was
+    /// stored by, reading each in place ([`SummaryRef`]). Also returns the ids
+    /// whose bytes are not a summary of this format for that id (a damaged
+    /// store): they are left out, for the caller to rebuild from documents.
+    /// A record listed twice keeps its last summary.
+    pub fn from_stored(
+        stored: impl IntoIterator<Item = (DocId, StoredSummary)>,
+    ) -> (Index, Vec<DocId>) {
+        let (rows, damaged) = Index::stored_rows(stored);
+        (Index::of_rows(rows), damaged)
+    }
+
+    fn stored_rows(
+        stored: impl IntoIterator<Item = (DocId, StoredSummary)>,
+    ) -> (Vec<Row>, Vec<DocId>) {
+        let stored = stored.into_iter();
+        let mut rows = Vec::with_capacity(stored.size_hint().0);
+        let mut damaged = Vec::new();
+        for (id, bytes) in stored {
+            match SummaryRef::parse(bytes.bytes()) {
+                Ok(s) if s.id == id => rows.push(Row::stored(&s, bytes.clone())),
+                _ => damaged.push(id),
+            }
         }
+        (rows, damaged)
+    }
+
+    fn of_rows(mut rows: Vec<Row>) -> Index {
+        // The last row of a record wins.
+        let mut last: FxHashMap<DocId, usize> =
+            FxHashMap::with_capacity_and_hasher(rows.len(), Default::default());
+        for (i, r) in rows.iter().enumerate() {
+            last.insert(r.id, i);
+        }
+        if last.len() < rows.len() {
+            let mut i = 0;
+            rows.retain(|r| {
+                let keep = last[&r.id] == i;
+                i += 1;
+                keep
+            });
+        }
+        sort_rows(&mut rows);
+        // The positions by id: the map made above, sized for the book, refilled.
+        last.clear();
+        let mut index = Index { by_id: last, rows };
+        index.reindex(0..index.rows.len());
+        index
     }
 
     /// Records the positions of the rows in `range` (the ones that moved).
     fn reindex(&mut self, range: std::ops::Range<usize>) {
         for (i, r) in self.rows[range.clone()].iter().enumerate() {
-            self.by_id.insert(r.summary.id, range.start + i);
+            self.by_id.insert(r.id, range.start + i);
         }
     }
 
@@ -347,15 +532,15 @@ impl Index {
     }
 
     pub fn get(&self, id: &DocId) -> Option<&Summary> {
-        self.by_id.get(id).map(|&i| &*self.rows[i].summary)
+        self.by_id.get(id).map(|&i| self.rows[i].summary())
     }
 
     /// Every summary, in title order.
     pub fn all(&self) -> impl Iterator<Item = &Summary> {
-        self.rows.iter().map(|r| &*r.summary)
+        self.rows.iter().map(Row::summary)
     }
 
-    /// Rows of live records of one kind, read without following the boxes.
+    /// Rows of live records of one kind, read without making their summaries.
     fn live_rows(&self, kind: Kind) -> impl Iterator<Item = &Row> {
         self.rows
             .iter()
@@ -364,7 +549,7 @@ impl Index {
 
     /// Live (not deleted) records of one kind, in title order.
     pub fn of_kind(&self, kind: Kind) -> impl Iterator<Item = &Summary> {
-        self.live_rows(kind).map(|r| &*r.summary)
+        self.live_rows(kind).map(Row::summary)
     }
 
     /// Inserts or replaces a summary, keeping the title order.
@@ -374,7 +559,7 @@ impl Index {
             self.rows.remove(i);
             from = i;
         }
-        let row = Self::row(Box::new(summary));
+        let row = Row::of(summary);
         let at = self.rows.partition_point(|r| r.order(&row).is_lt());
         self.rows.insert(at, row);
         // A replaced row moves from `from` to `at` and shifts only the rows in
@@ -396,19 +581,37 @@ impl Index {
         }
         // The last summary of each record wins, as with one upsert after another.
         let latest: HashMap<DocId, Summary> = summaries.into_iter().map(|s| (s.id, s)).collect();
-        let mut fresh: Vec<Row> = latest
-            .into_values()
-            .map(|s| Self::row(Box::new(s)))
-            .collect();
+        self.merge(latest.into_values().map(Row::of).collect());
+    }
+
+    /// [`Index::upsert_many`] for stored summaries (a fresh device's book, as
+    /// it is stored): read in place like [`Index::from_stored`], whose
+    /// damaged ids it returns.
+    pub fn upsert_stored(
+        &mut self,
+        stored: impl IntoIterator<Item = (DocId, StoredSummary)>,
+    ) -> Vec<DocId> {
+        let (rows, damaged) = Index::stored_rows(stored);
+        if self.rows.is_empty() {
+            *self = Index::of_rows(rows);
+        } else {
+            let mut latest: FxHashMap<DocId, Row> =
+                FxHashMap::with_capacity_and_hasher(rows.len(), Default::default());
+            latest.extend(rows.into_iter().map(|r| (r.id, r)));
+            self.merge(latest.into_values().collect());
+        }
+        damaged
+    }
+
+    /// Merges rows of distinct records into the index, replacing the rows of
+    /// the same records.
+    fn merge(&mut self, mut fresh: Vec<Row>) {
         sort_rows(&mut fresh);
-        let replaced: HashSet<DocId> = fresh.iter().map(|r| r.summary.id).collect();
+        let replaced: HashSet<DocId> = fresh.iter().map(|r| r.id).collect();
         let old = std::mem::take(&mut self.rows);
         let mut merged = Vec::with_capacity(old.len() + fresh.len());
         let mut fresh = fresh.into_iter().peekable();
-        for row in old
-            .into_iter()
-            .filter(|r| !replaced.contains(&r.summary.id))
-        {
+        for row in old.into_iter().filter(|r| !replaced.contains(&r.id)) {
             while let Some(f) = fresh.next_if(|f| f.order(&row).is_lt()) {
                 merged.push(f);
             }
@@ -431,20 +634,28 @@ impl Index {
         let tag = q.tag.as_deref();
         let city = q.city.as_deref().map(fold);
         let idle_before = q.idle_days.map(|d| ctx.today.plus(-(d as i32)));
+        // What the row holds is checked first; the other filters read the
+        // summary, which a row read from storage makes on first use.
+        let reads_summary = q.open_only
+            || q.owner.is_some()
+            || q.status.is_some()
+            || tag.is_some()
+            || city.is_some()
+            || idle_before.is_some();
         let matches = |r: &Row| {
-            let s = &r.summary;
             q.kind.is_none_or(|k| r.kind == k)
                 && r.deleted == q.deleted
-                && !(q.open_only && s.done)
-                && q.owner.as_deref().is_none_or(|o| s.owner == o)
-                && q.status.as_deref().is_none_or(|st| s.status == st)
-                && tag.is_none_or(|t| s.tags.iter().any(|x| x == t))
-                && city.as_deref().is_none_or(|c| fold(&s.city) == c)
-                && idle_before.is_none_or(|day| s.last_contact.is_none_or(|l| l <= day))
-                && (q.segment.is_none() || ctx.segment.is_some_and(|ids| ids.contains(&s.id)))
-                && words
-                    .iter()
-                    .all(|w| w.find(r.haystack.as_bytes()).is_some())
+                && (q.segment.is_none() || ctx.segment.is_some_and(|ids| ids.contains(&r.id)))
+                && words.iter().all(|w| w.find(&r.haystack).is_some())
+                && (!reads_summary || {
+                    let s = r.summary();
+                    !(q.open_only && s.done)
+                        && q.owner.as_deref().is_none_or(|o| s.owner == o)
+                        && q.status.as_deref().is_none_or(|st| s.status == st)
+                        && tag.is_none_or(|t| s.tags.iter().any(|x| x == t))
+                        && city.as_deref().is_none_or(|c| fold(&s.city) == c)
+                        && idle_before.is_none_or(|day| s.last_contact.is_none_or(|l| l <= day))
+                })
         };
         if q.sort == Sort::Title {
             let mut items = Vec::new();
@@ -452,7 +663,7 @@ impl Index {
             for r in self.rows.iter().filter(|r| matches(r)) {
                 total += 1;
                 if items.len() < limit {
-                    items.push(&*r.summary);
+                    items.push(r.summary());
                 }
             }
             return SearchResult { items, total };
@@ -461,7 +672,7 @@ impl Index {
             .rows
             .iter()
             .filter(|r| matches(r))
-            .map(|r| &*r.summary)
+            .map(Row::summary)
             .collect();
         let total = all.len();
         // Stable sorts: ties keep the title order.
@@ -483,7 +694,7 @@ impl Index {
     pub fn related(&self, account: DocId, kind: Kind) -> Vec<&Summary> {
         self.live_rows(kind)
             .filter(|r| r.account == Some(account))
-            .map(|r| &*r.summary)
+            .map(Row::summary)
             .collect()
     }
 
@@ -504,14 +715,15 @@ impl Index {
     /// Distinct values of a text attribute among live records of a kind (filter
     /// menus, suggestions), in folded order. Duplicates are dropped before
     /// anything is copied or sorted: a book has thousands of records but few
-    /// distinct owners, cities or tags.
-    pub fn values<'a, V>(&'a self, kind: Kind, of: impl Fn(&'a Summary) -> V) -> Vec<String>
+    /// distinct owners, cities or tags. Summaries still in their stored bytes
+    /// are read in place, not made.
+    pub fn values<'a, V>(&'a self, kind: Kind, of: impl Fn(&SummaryRef<'a>) -> V) -> Vec<String>
     where
         V: IntoIterator<Item = &'a str>,
     {
         let mut seen: FxHashSet<&str> = Default::default();
-        for s in self.of_kind(kind) {
-            seen.extend(of(s).into_iter().filter(|v| !v.is_empty()));
+        for r in self.live_rows(kind) {
+            seen.extend(of(&r.fields()).into_iter().filter(|v| !v.is_empty()));
         }
         let mut out: Vec<String> = seen.into_iter().map(str::to_owned).collect();
         // Ties in folded form ("Milano", "milano") keep a fixed order.
@@ -765,7 +977,7 @@ mod tests {
         ] {
             idx.upsert(s(id, Kind::Account, title, ""));
             for (pos, row) in idx.rows.iter().enumerate() {
-                assert_eq!(idx.by_id[&row.summary.id], pos, "after {title}");
+                assert_eq!(idx.by_id[&row.id], pos, "after {title}");
             }
             let keys: Vec<_> = idx.rows.iter().map(|r| r.key().to_owned()).collect();
             assert!(keys.is_sorted(), "{keys:?}");
@@ -824,9 +1036,27 @@ mod tests {
             fold("CITTÀ Forlì José Ñandú Ça"),
             "citta forli jose nandu ca"
         );
-        let mut out = String::from("x|");
+        let mut out = b"x|".to_vec();
         fold_into(&mut out, "ÈE");
-        assert_eq!(out, "x|ee");
+        assert_eq!(out, b"x|ee");
+        // Eight bytes at a time, with the rest byte by byte, across every ASCII byte.
+        let ascii: String = (0u8..128).map(char::from).collect();
+        for cut in [0, 3, 8, 61, 128] {
+            let text = format!("{}é{}", &ascii[..cut], &ascii[cut..]);
+            let expected: String = text
+                .chars()
+                .map(|c| {
+                    if c == 'é' {
+                        'e'
+                    } else {
+                        c.to_ascii_lowercase()
+                    }
+                })
+                .collect();
+            assert_eq!(fold(&text), expected);
+        }
+        assert_eq!(ascii_len("abcdefghij€".as_bytes()), 10);
+        assert_eq!(ascii_len("€".as_bytes()), 0);
     }
 
     #[test]
@@ -840,12 +1070,12 @@ mod tests {
         let d = s(4, Kind::Account, "D", "milano");
         let idx = Index::new(vec![a, b, c, d]);
         assert_eq!(
-            idx.values(Kind::Account, |s| [s.city.as_str()]),
+            idx.values(Kind::Account, |s| [s.city]),
             ["Àvola", "Milano", "milano"]
         );
         // d keeps the helper's owner, "Anna".
         assert_eq!(
-            idx.values(Kind::Account, |s| [s.owner.as_str()]),
+            idx.values(Kind::Account, |s| [s.owner]),
             ["Anna", "anna", "Bruno"]
         );
     }
@@ -855,6 +1085,205 @@ mod tests {
         let idx = Index::new((0..50).map(|i| s(i, Kind::Account, &format!("n{i:02}"), "")));
         let r = idx.search(&text("n"), &ctx(), 5);
         assert_eq!((r.items.len(), r.total), (5, 50));
+    }
+
+    /// The summaries encoded into one shared buffer, as a stored pack holds them.
+    fn stored(summaries: &[Summary]) -> Vec<(DocId, StoredSummary)> {
+        let mut buf = Vec::new();
+        let mut ranges = Vec::new();
+        for x in summaries {
+            let start = buf.len();
+            buf.extend(x.encode());
+            ranges.push((x.id, start..buf.len()));
+        }
+        let buf: Arc<[u8]> = buf.into();
+        ranges
+            .into_iter()
+            .map(|(id, r)| (id, StoredSummary::new(buf.clone(), r).unwrap()))
+            .collect()
+    }
+
+    fn book() -> Vec<Summary> {
+        (0..40u8)
+            .map(|i| {
+                let mut x = s(
+                    i,
+                    if i % 3 == 0 {
+                        Kind::Person
+                    } else {
+                        Kind::Account
+                    },
+                    &format!("Bar {}", (u32::from(i) * 17) % 40),
+                    ["Forlì", "Milano", ""][usize::from(i % 3)],
+                );
+                x.owner = ["Anna", "Bruno"][usize::from(i % 2)].into();
+                x.tags = (0..i % 3).map(|t| format!("tag{t}")).collect();
+                x.custom = vec![("f1".into(), format!("valore {i}"))];
+                x.deleted = i % 11 == 0;
+                x
+            })
+            .collect()
+    }
+
+    #[test]
+    fn stored_summaries_index_as_decoded_ones() {
+        let book = book();
+        let (idx, damaged) = Index::from_stored(stored(&book));
+        assert!(damaged.is_empty());
+        let decoded = Index::new(book.clone());
+        let ids = |i: &Index| i.all().map(|x| x.id).collect::<Vec<_>>();
+        assert_eq!(ids(&idx), ids(&decoded));
+        for x in &book {
+            assert_eq!(idx.get(&x.id), Some(x));
+        }
+        let queries = [
+            text("bar 1"),
+            text("valore 7"),
+            text("forli"),
+            Query {
+                owner: Some("Bruno".into()),
+                tag: Some("tag1".into()),
+                ..text("bar")
+            },
+            Query {
+                kind: Some(Kind::Person),
+                deleted: true,
+                ..Query::default()
+            },
+            Query {
+                sort: Sort::City,
+                ..text("1")
+            },
+        ];
+        for q in &queries {
+            let hits = |i: &Index| {
+                let r = i.search(q, &ctx(), 5);
+                (r.items.iter().map(|x| x.id).collect::<Vec<_>>(), r.total)
+            };
+            assert_eq!(hits(&idx), hits(&decoded), "{q:?}");
+        }
+    }
+
+    #[test]
+    fn stored_summaries_are_made_when_first_read() {
+        let (idx, _) = Index::from_stored(stored(&book()));
+        let made = |i: &Index| {
+            i.rows
+                .iter()
+                .filter(|r| r.summary.decoded.get().is_some())
+                .count()
+        };
+        assert_eq!(made(&idx), 0);
+        // Text, kind and title order read the rows alone: only the items shown are made.
+        let r = idx.search(
+            &Query {
+                kind: Some(Kind::Account),
+                ..text("bar")
+            },
+            &ctx(),
+            3,
+        );
+        assert_eq!(r.items.len(), 3);
+        assert!(r.total > 3);
+        assert_eq!(made(&idx), 3);
+        // A filter on a summary's field reads every candidate's summary.
+        let owned = idx.search(
+            &Query {
+                owner: Some("Anna".into()),
+                ..Query::default()
+            },
+            &ctx(),
+            3,
+        );
+        assert!(owned.items.iter().all(|x| x.owner == "Anna"));
+        assert_eq!(made(&idx), idx.rows.iter().filter(|r| !r.deleted).count());
+    }
+
+    #[test]
+    fn values_read_stored_summaries_in_place() {
+        let book = book();
+        let (idx, _) = Index::from_stored(stored(&book));
+        // One summary made, the others still stored: both are read.
+        idx.get(&book[1].id).unwrap();
+        let tags = idx.values(Kind::Account, |s| s.tags.clone());
+        assert_eq!(tags, ["tag0", "tag1"]);
+        assert_eq!(
+            idx.values(Kind::Person, |s| [s.owner, s.city]),
+            ["Anna", "Bruno", "Forlì"]
+        );
+        let made = idx
+            .rows
+            .iter()
+            .filter(|r| r.summary.decoded.get().is_some())
+            .count();
+        assert_eq!(made, 1);
+    }
+
+    #[test]
+    fn damaged_stored_summaries_are_left_out_and_named() {
+        let book = book();
+        let mut entries = stored(&book[..3]);
+        // Stored under another record's id.
+        entries[1].0 = DocId([200; 16]);
+        // Cut short.
+        let (id, whole) = &entries[2];
+        let cut = StoredSummary::new(
+            whole.buf.clone(),
+            whole.start as usize..whole.end as usize - 4,
+        )
+        .unwrap();
+        entries[2] = (*id, cut);
+        // Not a summary at all.
+        entries.push((
+            DocId([201; 16]),
+            StoredSummary::whole(vec![0xff; 9].into()).unwrap(),
+        ));
+        let (idx, damaged) = Index::from_stored(entries);
+        assert_eq!(damaged, [DocId([200; 16]), book[2].id, DocId([201; 16])]);
+        assert_eq!(idx.all().map(|x| x.id).collect::<Vec<_>>(), [book[0].id]);
+        assert!(StoredSummary::new(vec![1, 2].into(), 1..3).is_none());
+        let buf: Arc<[u8]> = vec![1, 2, 3, 4].into();
+        let part = StoredSummary::within(&buf, &buf[1..3]).unwrap();
+        assert_eq!(part.bytes(), [2, 3]);
+        assert!(StoredSummary::within(&buf, &[2, 3]).is_none());
+    }
+
+    #[test]
+    fn a_record_stored_twice_keeps_its_last_summary() {
+        let first = s(7, Kind::Account, "Prima", "");
+        let mut last = first.clone();
+        last.title = "Ultima".into();
+        let (idx, _) =
+            Index::from_stored(stored(&[first, s(8, Kind::Account, "B", ""), last.clone()]));
+        assert_eq!(idx.len(), 2);
+        assert_eq!(idx.get(&last.id), Some(&last));
+        assert_eq!(idx.search(&text("prima"), &ctx(), 5).total, 0);
+    }
+
+    #[test]
+    fn upsert_stored_equals_upsert_many() {
+        let book = book();
+        let (base, batch) = book.split_at(25);
+        let mut changed: Vec<Summary> = base[..5]
+            .iter()
+            .map(|x| Summary {
+                title: format!("zz {}", x.title),
+                ..x.clone()
+            })
+            .collect();
+        changed.extend(batch.iter().cloned());
+        let mut a = Index::new(base.to_vec());
+        a.upsert_many(changed.clone());
+        let mut b = Index::new(base.to_vec());
+        assert!(b.upsert_stored(stored(&changed)).is_empty());
+        let mut c = Index::default();
+        assert!(c.upsert_stored(stored(&changed)).is_empty());
+        let ids = |i: &Index| i.all().map(|x| x.id).collect::<Vec<_>>();
+        assert_eq!(ids(&a), ids(&b));
+        for x in a.all() {
+            assert_eq!(b.get(&x.id), Some(x));
+        }
+        assert_eq!(ids(&c), ids(&Index::new(changed)));
     }
 
     #[test]

@@ -46,3 +46,4 @@ pub mod sorting;
 pub mod summary;
 pub mod sync;
 pub mod vocab;
+pub mod wire;

@@ -27,6 +27,7 @@
 use crate::ids::{DocId, Seq};
 use crate::record::{DocError, RecordDoc};
 use crate::summary::{SUMMARY_FORMAT, Summary};
+use crate::wire::{Malformed, Reader};
 use serde::{Deserialize, Serialize};
 
 /// The first bytes of every snapshot stream.
@@ -267,9 +268,21 @@ pub fn encode_pack(entries: &[(DocId, &[u8])]) -> Vec<u8> {
     postcard::to_allocvec(entries).expect("postcard encoding into a Vec")
 }
 
-/// Reads what [`encode_pack`] wrote, borrowing the bytes.
+/// Reads what [`encode_pack`] wrote, borrowing the bytes (start-up reads every
+/// stored pack: see [`crate::wire`]).
 pub fn decode_pack(bytes: &[u8]) -> Result<Vec<(DocId, &[u8])>, SnapshotError> {
-    postcard::from_bytes(bytes).map_err(|e| SnapshotError::Malformed(e.to_string()))
+    fn read(bytes: &[u8]) -> Result<Vec<(DocId, &[u8])>, Malformed> {
+        let mut r = Reader::new(bytes);
+        let n = r.count()?;
+        // An entry takes at least 17 bytes: a count beyond what is left is
+        // refused before anything is reserved for it.
+        let mut entries = Vec::with_capacity(n.min(r.rest().len() / 17));
+        for _ in 0..n {
+            entries.push((r.id()?, r.bytes()?));
+        }
+        Ok(entries)
+    }
+    read(bytes).map_err(|e| SnapshotError::Malformed(e.to_string()))
 }
 
 /// The header for a snapshot of `team` written by this build.
@@ -365,7 +378,20 @@ mod tests {
             decode_pack(&bytes).unwrap(),
             [(a, &b"saved a"[..]), (b, &b""[..])]
         );
-        assert!(decode_pack(&bytes[..bytes.len() - 3]).is_err());
+        for cut in 0..bytes.len() {
+            assert!(decode_pack(&bytes[..cut]).is_err(), "cut at {cut}");
+        }
+        // A count no pack of these bytes could hold.
+        assert!(decode_pack(&[0xff, 0xff, 0xff, 0x7f]).is_err());
+        // What postcard reads from a larger pack, this reads too.
+        let big: Vec<(DocId, Vec<u8>)> = (0..300u16)
+            .map(|i| (DocId([i as u8; 16]), vec![7; usize::from(i)]))
+            .collect();
+        let refs: Vec<(DocId, &[u8])> = big.iter().map(|(id, b)| (*id, b.as_slice())).collect();
+        let bytes = encode_pack(&refs);
+        let by_serde: Vec<(DocId, &[u8])> = postcard::from_bytes(&bytes).unwrap();
+        assert_eq!(decode_pack(&bytes).unwrap(), by_serde);
+        assert_eq!(by_serde, refs);
         assert!(decode_pack(&encode_pack(&[])).unwrap().is_empty());
     }
 

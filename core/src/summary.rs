@@ -12,6 +12,7 @@ use crate::day::Day;
 use crate::ids::DocId;
 use crate::record::{Item, Kind, Record};
 use crate::vocab::{AccountStatus, Channel, OrderStatus, Outcome, Stage};
+use crate::wire::{Malformed, Reader};
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
 
@@ -313,10 +314,176 @@ impl Summary {
     }
 
     /// Decodes every field but the facts, which keep their bytes until read.
-    pub fn decode(bytes: &[u8]) -> Result<Summary, postcard::Error> {
-        let (mut s, facts): (Summary, &[u8]) = postcard::take_from_bytes(bytes)?;
-        s.facts = LazyFacts::from_encoded(facts);
-        Ok(s)
+    pub fn decode(bytes: &[u8]) -> Result<Summary, Malformed> {
+        SummaryRef::parse(bytes).map(|r| r.to_summary())
+    }
+
+    /// This summary's fields, borrowed.
+    pub fn view(&self) -> SummaryRef<'_> {
+        SummaryRef {
+            id: self.id,
+            kind: self.kind,
+            title: &self.title,
+            subtitle: &self.subtitle,
+            account: self.account,
+            owner: &self.owner,
+            status: &self.status,
+            city: &self.city,
+            phone: &self.phone,
+            email: &self.email,
+            tags: self.tags.iter().map(String::as_str).collect(),
+            notes: &self.notes,
+            last_contact: self.last_contact,
+            due: self.due,
+            done: self.done,
+            amount: self.amount,
+            interactions: self.interactions,
+            conflicts: self.conflicts,
+            deleted: self.deleted,
+            updated_by: &self.updated_by,
+            updated_at: self.updated_at,
+            custom: self
+                .custom
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect(),
+            facts: &[],
+        }
+    }
+}
+
+/// A stored summary read in place: its text borrowed from the encoded bytes,
+/// its facts left encoded. Start-up reads every summary of the book this way,
+/// for the index's search text and sort key, without copying any of it; the
+/// whole [`Summary`] is made when something first reads that record
+/// ([`crate::index::Index::from_stored`]).
+///
+/// Its fields are [`Summary`]'s, in the same order, and [`SummaryRef::parse`]
+/// reads them as postcard writes them; it is how [`Summary::decode`] reads
+/// [`SUMMARY_FORMAT`], so the two cannot drift apart unnoticed (the round
+/// trip and pinned-format tests).
+#[derive(Debug)]
+pub struct SummaryRef<'a> {
+    pub id: DocId,
+    pub kind: Kind,
+    pub title: &'a str,
+    pub subtitle: &'a str,
+    pub account: Option<DocId>,
+    pub owner: &'a str,
+    pub status: &'a str,
+    pub city: &'a str,
+    pub phone: &'a str,
+    pub email: &'a str,
+    pub tags: Vec<&'a str>,
+    pub notes: &'a str,
+    pub last_contact: Option<Day>,
+    pub due: Option<Day>,
+    pub done: bool,
+    pub amount: i64,
+    pub interactions: u32,
+    pub conflicts: u32,
+    pub deleted: bool,
+    pub updated_by: &'a str,
+    pub updated_at: i64,
+    pub custom: Vec<(&'a str, &'a str)>,
+    /// The facts' encoded bytes (empty for a summary borrowed with
+    /// [`Summary::view`]).
+    pub facts: &'a [u8],
+}
+
+impl<'a> SummaryRef<'a> {
+    /// Reads [`Summary::encode`]'s bytes in place.
+    pub fn parse(bytes: &'a [u8]) -> Result<SummaryRef<'a>, Malformed> {
+        let mut r = Reader::new(bytes);
+        let day = |r: &mut Reader<'a>| -> Result<Option<Day>, Malformed> {
+            Ok(if r.some()? { Some(Day(r.i32()?)) } else { None })
+        };
+        let s = SummaryRef {
+            id: r.id()?,
+            kind: *Kind::ALL.get(r.u32()? as usize).ok_or(Malformed)?,
+            title: r.str()?,
+            subtitle: r.str()?,
+            account: if r.some()? { Some(r.id()?) } else { None },
+            owner: r.str()?,
+            status: r.str()?,
+            city: r.str()?,
+            phone: r.str()?,
+            email: r.str()?,
+            tags: {
+                let n = r.count()?;
+                // Each tag takes at least a byte: a count beyond the bytes
+                // left is refused before anything is reserved for it.
+                let mut tags = Vec::with_capacity(n.min(r.rest().len()));
+                for _ in 0..n {
+                    tags.push(r.str()?);
+                }
+                tags
+            },
+            notes: r.str()?,
+            last_contact: day(&mut r)?,
+            due: day(&mut r)?,
+            done: r.bool()?,
+            amount: r.i64()?,
+            interactions: r.u32()?,
+            conflicts: r.u32()?,
+            deleted: r.bool()?,
+            updated_by: r.str()?,
+            updated_at: r.i64()?,
+            custom: {
+                let n = r.count()?;
+                let mut custom = Vec::with_capacity(n.min(r.rest().len() / 2));
+                for _ in 0..n {
+                    custom.push((r.str()?, r.str()?));
+                }
+                custom
+            },
+            facts: &[],
+        };
+        Ok(SummaryRef {
+            facts: r.rest(),
+            ..s
+        })
+    }
+
+    /// The searched text fields after the title, in the index's order.
+    pub fn searched(&self) -> impl Iterator<Item = &'a str> + Clone + '_ {
+        [self.subtitle, self.city, self.email, self.phone, self.notes]
+            .into_iter()
+            .chain(self.tags.iter().copied())
+            .chain(self.custom.iter().map(|&(_, v)| v))
+    }
+
+    /// The owned summary, its facts still encoded until read.
+    pub fn to_summary(&self) -> Summary {
+        Summary {
+            id: self.id,
+            kind: self.kind,
+            title: self.title.to_owned(),
+            subtitle: self.subtitle.to_owned(),
+            account: self.account,
+            owner: self.owner.to_owned(),
+            status: self.status.to_owned(),
+            city: self.city.to_owned(),
+            phone: self.phone.to_owned(),
+            email: self.email.to_owned(),
+            tags: self.tags.iter().map(|&t| t.to_owned()).collect(),
+            notes: self.notes.to_owned(),
+            last_contact: self.last_contact,
+            due: self.due,
+            done: self.done,
+            amount: self.amount,
+            interactions: self.interactions,
+            conflicts: self.conflicts,
+            deleted: self.deleted,
+            updated_by: self.updated_by.to_owned(),
+            updated_at: self.updated_at,
+            custom: self
+                .custom
+                .iter()
+                .map(|&(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+            facts: LazyFacts::from_encoded(self.facts),
+        }
     }
 }
 
@@ -372,4 +539,71 @@ fn interaction_facts(account: DocId, i: &Item) -> Option<InteractionFacts> {
         outcome: Outcome::from_key(i.text("rating")).unwrap_or_default(),
         rep: i.by.clone(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn text() -> impl Strategy<Value = String> {
+        ".{0,24}"
+    }
+
+    prop_compose! {
+        fn summary()(
+            id: [u8; 16], kind in 0..6usize, title in text(), subtitle in text(),
+            account: Option<[u8; 16]>, owner in text(), status in text(), city in text(),
+            phone in text(), email in text(),
+            tags in proptest::collection::vec(text(), 0..4), notes in ".{0,300}",
+            last_contact: Option<i32>, due: Option<i32>, done: bool, amount: i64,
+            interactions: u32, conflicts: u32, deleted: bool, updated_by in text(),
+            updated_at: i64, custom in proptest::collection::vec((text(), text()), 0..3),
+            interaction_count in 0..3usize,
+        ) -> Summary {
+            let interactions_facts = (0..interaction_count)
+                .map(|i| InteractionFacts {
+                    account: DocId(id),
+                    person: None,
+                    channel: Channel::Visit,
+                    date: Day(i as i32),
+                    outcome: Outcome::default(),
+                    rep: owner.clone(),
+                })
+                .collect();
+            Summary {
+                id: DocId(id), kind: Kind::ALL[kind], title, subtitle,
+                account: account.map(DocId), owner, status, city, phone, email, tags, notes,
+                last_contact: last_contact.map(Day), due: due.map(Day), done, amount,
+                interactions, conflicts, deleted, updated_by, updated_at, custom,
+                facts: Facts::Person { interactions: interactions_facts }.into(),
+            }
+        }
+    }
+
+    proptest! {
+        /// The hand-written reader agrees with postcard's on every field, and
+        /// refuses every cut that ends inside the fields.
+        #[test]
+        fn parse_reads_what_encode_writes(s in summary()) {
+            let bytes = s.encode();
+            let parsed = SummaryRef::parse(&bytes).unwrap();
+            let (by_serde, facts): (Summary, &[u8]) = postcard::take_from_bytes(&bytes).unwrap();
+            prop_assert_eq!(parsed.facts, facts);
+            prop_assert_eq!(&Summary { facts: LazyFacts::from_encoded(facts), ..by_serde }, &s);
+            prop_assert_eq!(&parsed.to_summary(), &s);
+            prop_assert_eq!(&Summary::decode(&bytes).unwrap(), &s);
+            let fields = bytes.len() - facts.len();
+            for cut in 0..fields {
+                prop_assert!(SummaryRef::parse(&bytes[..cut]).is_err(), "cut at {}", cut);
+            }
+        }
+    }
+
+    #[test]
+    fn a_kind_is_its_position_among_the_kinds() {
+        for (i, kind) in Kind::ALL.into_iter().enumerate() {
+            assert_eq!(postcard::to_allocvec(&kind).unwrap(), [i as u8]);
+        }
+    }
 }
