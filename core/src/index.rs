@@ -258,7 +258,7 @@ fn key_prefix(key: &[u8]) -> u128 {
 /// Sorts rows by folded title, then id. Start-up sorts the whole book, so the
 /// comparisons run on a copy of each key's prefix beside the row's position,
 /// and only equal prefixes look at the rows themselves.
-fn sort_rows(rows: &mut [Row]) {
+fn sort_rows(rows: &mut [Row]) -> Vec<usize> {
     let mut order: Vec<(u128, u32)> = rows
         .iter()
         .enumerate()
@@ -268,7 +268,9 @@ fn sort_rows(rows: &mut [Row]) {
         a.0.cmp(&b.0)
             .then_with(|| rows[a.1 as usize].order(&rows[b.1 as usize]))
     });
-    sorting::permute(rows, order.into_iter().map(|(_, i)| i as usize).collect());
+    let from: Vec<usize> = order.into_iter().map(|(_, i)| i as usize).collect();
+    sorting::permute(rows, from.clone());
+    from
 }
 
 /// All summaries, in title order, with precomputed search text. A summary
@@ -494,25 +496,29 @@ impl Index {
     }
 
     fn of_rows(mut rows: Vec<Row>) -> Index {
-        // The last row of a record wins.
-        let mut last: FxHashMap<DocId, usize> =
+        // Where each row was given: of a record given twice, the last wins.
+        let given = sort_rows(&mut rows);
+        let mut by_id: FxHashMap<DocId, usize> =
             FxHashMap::with_capacity_and_hasher(rows.len(), Default::default());
+        let mut dropped = Vec::new();
         for (i, r) in rows.iter().enumerate() {
-            last.insert(r.id, i);
+            if let Some(j) = by_id.insert(r.id, i) {
+                let (keep, drop) = if given[i] > given[j] { (i, j) } else { (j, i) };
+                by_id.insert(r.id, keep);
+                dropped.push(drop);
+            }
         }
-        if last.len() < rows.len() {
+        let mut index = Index { by_id, rows };
+        if !dropped.is_empty() {
+            dropped.sort_unstable();
             let mut i = 0;
-            rows.retain(|r| {
-                let keep = last[&r.id] == i;
+            index.rows.retain(|_| {
                 i += 1;
-                keep
+                dropped.binary_search(&(i - 1)).is_err()
             });
+            index.by_id.clear();
+            index.reindex(0..index.rows.len());
         }
-        sort_rows(&mut rows);
-        // The positions by id: the map made above, sized for the book, refilled.
-        last.clear();
-        let mut index = Index { by_id: last, rows };
-        index.reindex(0..index.rows.len());
         index
     }
 
@@ -1258,6 +1264,15 @@ mod tests {
         assert_eq!(idx.len(), 2);
         assert_eq!(idx.get(&last.id), Some(&last));
         assert_eq!(idx.search(&text("prima"), &ctx(), 5).total, 0);
+        // Three times, given in another order than the titles sort.
+        let versions: Vec<Summary> = ["Zeta", "Alfa", "Mezzo"]
+            .into_iter()
+            .map(|t| s(9, Kind::Account, t, ""))
+            .collect();
+        let (idx, _) = Index::from_stored(stored(&versions));
+        assert_eq!(idx.len(), 1);
+        assert_eq!(idx.get(&DocId([9; 16])).unwrap().title, "Mezzo");
+        assert_eq!(idx.search(&text("a"), &ctx(), 5).total, 0);
     }
 
     #[test]
