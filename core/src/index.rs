@@ -225,17 +225,6 @@ impl Row {
         self.summary.get()
     }
 
-    /// The summary's fields, borrowed: from the summary if it is made, else
-    /// read in place from its stored bytes (without making it).
-    fn fields(&self) -> SummaryRef<'_> {
-        match (self.summary.decoded.get(), &self.summary.stored) {
-            (None, Some(stored)) => {
-                SummaryRef::parse(stored.bytes()).expect("parsed when the row was made")
-            }
-            _ => self.summary().view(),
-        }
-    }
-
     fn key(&self) -> &[u8] {
         &self.haystack[..self.key_len as usize]
     }
@@ -721,15 +710,16 @@ impl Index {
     /// Distinct values of a text attribute among live records of a kind (filter
     /// menus, suggestions), in folded order. Duplicates are dropped before
     /// anything is copied or sorted: a book has thousands of records but few
-    /// distinct owners, cities or tags. Summaries still in their stored bytes
-    /// are read in place, not made.
-    pub fn values<'a, V>(&'a self, kind: Kind, of: impl Fn(&SummaryRef<'a>) -> V) -> Vec<String>
+    /// distinct owners, cities or tags. It makes the summaries of the kind:
+    /// menus and suggestions ask again at every change to the book, and then
+    /// read fields already made.
+    pub fn values<'a, V>(&'a self, kind: Kind, of: impl Fn(&'a Summary) -> V) -> Vec<String>
     where
         V: IntoIterator<Item = &'a str>,
     {
         let mut seen: FxHashSet<&str> = Default::default();
-        for r in self.live_rows(kind) {
-            seen.extend(of(&r.fields()).into_iter().filter(|v| !v.is_empty()));
+        for s in self.of_kind(kind) {
+            seen.extend(of(s).into_iter().filter(|v| !v.is_empty()));
         }
         let mut out: Vec<String> = seen.into_iter().map(str::to_owned).collect();
         // Ties in folded form ("Milano", "milano") keep a fixed order.
@@ -1076,12 +1066,12 @@ mod tests {
         let d = s(4, Kind::Account, "D", "milano");
         let idx = Index::new(vec![a, b, c, d]);
         assert_eq!(
-            idx.values(Kind::Account, |s| [s.city]),
+            idx.values(Kind::Account, |s| [s.city.as_str()]),
             ["Àvola", "Milano", "milano"]
         );
         // d keeps the helper's owner, "Anna".
         assert_eq!(
-            idx.values(Kind::Account, |s| [s.owner]),
+            idx.values(Kind::Account, |s| [s.owner.as_str()]),
             ["Anna", "anna", "Bruno"]
         );
     }
@@ -1206,23 +1196,13 @@ mod tests {
     }
 
     #[test]
-    fn values_read_stored_summaries_in_place() {
+    fn values_of_stored_summaries() {
         let book = book();
         let (idx, _) = Index::from_stored(stored(&book));
-        // One summary made, the others still stored: both are read.
-        idx.get(&book[1].id).unwrap();
-        let tags = idx.values(Kind::Account, |s| s.tags.clone());
+        let tags = idx.values(Kind::Account, |s| s.tags.iter().map(String::as_str));
         assert_eq!(tags, ["tag0", "tag1"]);
-        assert_eq!(
-            idx.values(Kind::Person, |s| [s.owner, s.city]),
-            ["Anna", "Bruno", "Forlì"]
-        );
-        let made = idx
-            .rows
-            .iter()
-            .filter(|r| r.summary.decoded.get().is_some())
-            .count();
-        assert_eq!(made, 1);
+        let people = idx.values(Kind::Person, |s| [s.owner.as_str(), s.city.as_str()]);
+        assert_eq!(people, ["Anna", "Bruno", "Forlì"]);
     }
 
     #[test]

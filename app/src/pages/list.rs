@@ -160,7 +160,7 @@ fn filters(
     let owners = move || {
         ui.index_rev.track();
         ui.index
-            .with_value(|i| i.values(kind, |s| [s.owner]))
+            .with_value(|i| i.values(kind, |s| [s.owner.as_str()]))
             .into_iter()
             .map(|o| (o.clone(), o))
             .collect()
@@ -168,7 +168,7 @@ fn filters(
     let tags = move || {
         ui.index_rev.track();
         ui.index
-            .with_value(|i| i.values(kind, |s| s.tags.clone()))
+            .with_value(|i| i.values(kind, |s| s.tags.iter().map(String::as_str)))
             .into_iter()
             .map(|o| (o.clone(), o))
             .collect()
@@ -176,7 +176,7 @@ fn filters(
     let cities = move || {
         ui.index_rev.track();
         ui.index
-            .with_value(|i| i.values(kind, |s| [s.city]))
+            .with_value(|i| i.values(kind, |s| [s.city.as_str()]))
             .into_iter()
             .map(|o| (o.clone(), o))
             .collect()

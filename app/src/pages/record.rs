@@ -617,7 +617,7 @@ fn field_view(ctx: Ctx, f: &'static FieldSpec) -> impl IntoView {
                 if !suggest.get() {
                     return Vec::new();
                 }
-                let mut reps = i.values(ctx.kind, |s| [s.owner, s.updated_by]);
+                let mut reps = i.values(ctx.kind, |s| [s.owner.as_str(), s.updated_by.as_str()]);
                 let me = ui.rep.get_untracked();
                 if !reps.contains(&me) {
                     reps.push(me);
