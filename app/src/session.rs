@@ -52,7 +52,10 @@ async fn try_boot(ui: AppState) -> Result<(), StorageError> {
             ui.persist_refused.set(true);
         }
     });
-    let meta = storage.load_meta().await?;
+    // Both reads at once: they are independent, and each is a round trip.
+    let (meta, summaries) =
+        futures::future::join(storage.load_meta(), storage.load_all_summaries()).await;
+    let (meta, (summaries, mut damaged)) = (meta?, summaries?);
     // The device id belongs to the database: a database that starts empty
     // syncs as a new device, so the relay never leaves out entries it believes
     // this device already has. (Databases from before kept the profile's id.)
@@ -68,7 +71,6 @@ async fn try_boot(ui: AppState) -> Result<(), StorageError> {
             d
         }
     };
-    let (summaries, mut damaged) = storage.load_all_summaries().await?;
     platform::mark("campo-summaries-decoded");
     let (index, unreadable) = Index::from_stored(summaries);
     damaged.extend(unreadable);
