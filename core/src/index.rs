@@ -83,24 +83,21 @@ fn strip_accent(c: char) -> char {
     }
 }
 
-/// The folded search text of a summary (its title, then the other searched
-/// fields and the phone's digits), and the length of its folded title at its start.
-fn haystack<'a>(
-    title: &str,
-    searched: impl Iterator<Item = &'a str> + Clone,
-    phone: &str,
-) -> (Box<[u8]>, u32) {
-    let len: usize = searched.clone().map(|p| p.len() + 1).sum();
-    let mut h = Vec::with_capacity(title.len() + 1 + len + phone.len());
-    fold_into(&mut h, title);
+/// The folded search text of a summary, and the length of its folded title
+/// at its start.
+fn haystack(s: &SummaryRef<'_>) -> (Box<[u8]>, u32) {
+    let parts = s.searched();
+    let len: usize = parts.clone().map(|p| p.len() + 1).sum();
+    let mut h = Vec::with_capacity(s.title.len() + 1 + len + s.phone.len());
+    fold_into(&mut h, s.title);
     let key_len = h.len() as u32;
     h.push(SEPARATOR);
-    for part in searched {
+    for part in parts {
         fold_into(&mut h, part);
         h.push(SEPARATOR);
     }
     // Phones are searched by digits too, whatever the separators.
-    h.extend(phone.bytes().filter(u8::is_ascii_digit));
+    h.extend(s.phone.bytes().filter(u8::is_ascii_digit));
     (h.into_boxed_slice(), key_len)
 }
 
@@ -196,7 +193,7 @@ struct Row {
 impl Row {
     /// The row of a stored summary, read in place as `s`.
     fn stored(s: &SummaryRef<'_>, bytes: StoredSummary) -> Row {
-        let (haystack, key_len) = haystack(s.title, s.searched(), s.phone);
+        let (haystack, key_len) = haystack(s);
         Row {
             id: s.id,
             kind: s.kind,
@@ -209,7 +206,7 @@ impl Row {
     }
 
     fn of(summary: Summary) -> Row {
-        let (haystack, key_len) = haystack(&summary.title, summary.searched(), &summary.phone);
+        let (haystack, key_len) = haystack(&summary.view());
         Row {
             id: summary.id,
             kind: summary.kind,

@@ -313,25 +313,42 @@ impl Summary {
         out
     }
 
-    /// The searched text fields after the title, in the index's order (as
-    /// [`SummaryRef::searched`]).
-    pub fn searched(&self) -> impl Iterator<Item = &str> + Clone {
-        [
-            &self.subtitle,
-            &self.city,
-            &self.email,
-            &self.phone,
-            &self.notes,
-        ]
-        .into_iter()
-        .chain(&self.tags)
-        .chain(self.custom.iter().map(|(_, v)| v))
-        .map(String::as_str)
-    }
-
     /// Decodes every field but the facts, which keep their bytes until read.
     pub fn decode(bytes: &[u8]) -> Result<Summary, Malformed> {
         SummaryRef::parse(bytes).map(|r| r.to_summary())
+    }
+
+    /// This summary's fields, borrowed.
+    pub fn view(&self) -> SummaryRef<'_> {
+        SummaryRef {
+            id: self.id,
+            kind: self.kind,
+            title: &self.title,
+            subtitle: &self.subtitle,
+            account: self.account,
+            owner: &self.owner,
+            status: &self.status,
+            city: &self.city,
+            phone: &self.phone,
+            email: &self.email,
+            tags: self.tags.iter().map(String::as_str).collect(),
+            notes: &self.notes,
+            last_contact: self.last_contact,
+            due: self.due,
+            done: self.done,
+            amount: self.amount,
+            interactions: self.interactions,
+            conflicts: self.conflicts,
+            deleted: self.deleted,
+            updated_by: &self.updated_by,
+            updated_at: self.updated_at,
+            custom: self
+                .custom
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect(),
+            facts: &[],
+        }
     }
 }
 
@@ -357,7 +374,7 @@ pub struct SummaryRef<'a> {
     pub city: &'a str,
     pub phone: &'a str,
     pub email: &'a str,
-    pub tags: Strs<'a>,
+    pub tags: Vec<&'a str>,
     pub notes: &'a str,
     pub last_contact: Option<Day>,
     pub due: Option<Day>,
@@ -368,54 +385,10 @@ pub struct SummaryRef<'a> {
     pub deleted: bool,
     pub updated_by: &'a str,
     pub updated_at: i64,
-    /// Pairs: a definition id, then its value.
-    pub custom: Strs<'a>,
-    /// The facts' encoded bytes.
+    pub custom: Vec<(&'a str, &'a str)>,
+    /// The facts' encoded bytes (empty for a summary borrowed with
+    /// [`Summary::view`]).
     pub facts: &'a [u8],
-}
-
-/// A list of strings read in place (a summary's tags, its custom fields'
-/// ids and values), checked when read and iterated without being copied.
-#[derive(Debug, Clone, Copy)]
-pub struct Strs<'a> {
-    /// Strings, not items: a list of pairs holds twice its item count.
-    count: usize,
-    bytes: &'a [u8],
-}
-
-impl<'a> Strs<'a> {
-    /// A postcard sequence of `count` items of `per_item` strings each.
-    fn read(r: &mut Reader<'a>, per_item: usize) -> Result<Strs<'a>, Malformed> {
-        let items = r.count()?;
-        // Each string takes at least a byte: a count beyond the bytes left
-        // is refused before reading on.
-        let count = items
-            .checked_mul(per_item)
-            .filter(|&n| n <= r.rest().len())
-            .ok_or(Malformed)?;
-        let start = r.rest();
-        for _ in 0..count {
-            r.str()?;
-        }
-        let len = start.len() - r.rest().len();
-        Ok(Strs {
-            count,
-            bytes: &start[..len],
-        })
-    }
-
-    pub fn len(&self) -> usize {
-        self.count
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.count == 0
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = &'a str> + Clone + use<'a> {
-        let mut r = Reader::new(self.bytes);
-        (0..self.count).map(move |_| r.str().expect("checked when read"))
-    }
 }
 
 impl<'a> SummaryRef<'a> {
@@ -436,7 +409,16 @@ impl<'a> SummaryRef<'a> {
             city: r.str()?,
             phone: r.str()?,
             email: r.str()?,
-            tags: Strs::read(&mut r, 1)?,
+            tags: {
+                let n = r.count()?;
+                // Each tag takes at least a byte: a count beyond the bytes
+                // left is refused before anything is reserved for it.
+                let mut tags = Vec::with_capacity(n.min(r.rest().len()));
+                for _ in 0..n {
+                    tags.push(r.str()?);
+                }
+                tags
+            },
             notes: r.str()?,
             last_contact: day(&mut r)?,
             due: day(&mut r)?,
@@ -447,7 +429,14 @@ impl<'a> SummaryRef<'a> {
             deleted: r.bool()?,
             updated_by: r.str()?,
             updated_at: r.i64()?,
-            custom: Strs::read(&mut r, 2)?,
+            custom: {
+                let n = r.count()?;
+                let mut custom = Vec::with_capacity(n.min(r.rest().len() / 2));
+                for _ in 0..n {
+                    custom.push((r.str()?, r.str()?));
+                }
+                custom
+            },
             facts: &[],
         };
         Ok(SummaryRef {
@@ -460,8 +449,8 @@ impl<'a> SummaryRef<'a> {
     pub fn searched(&self) -> impl Iterator<Item = &'a str> + Clone + '_ {
         [self.subtitle, self.city, self.email, self.phone, self.notes]
             .into_iter()
-            .chain(self.tags.iter())
-            .chain(self.custom.iter().skip(1).step_by(2))
+            .chain(self.tags.iter().copied())
+            .chain(self.custom.iter().map(|&(_, v)| v))
     }
 
     /// The owned summary, its facts still encoded until read.
@@ -477,7 +466,7 @@ impl<'a> SummaryRef<'a> {
             city: self.city.to_owned(),
             phone: self.phone.to_owned(),
             email: self.email.to_owned(),
-            tags: self.tags.iter().map(str::to_owned).collect(),
+            tags: self.tags.iter().map(|&t| t.to_owned()).collect(),
             notes: self.notes.to_owned(),
             last_contact: self.last_contact,
             due: self.due,
@@ -488,10 +477,11 @@ impl<'a> SummaryRef<'a> {
             deleted: self.deleted,
             updated_by: self.updated_by.to_owned(),
             updated_at: self.updated_at,
-            custom: {
-                let mut parts = self.custom.iter().map(str::to_owned);
-                std::iter::from_fn(|| Some((parts.next()?, parts.next()?))).collect()
-            },
+            custom: self
+                .custom
+                .iter()
+                .map(|&(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
             facts: LazyFacts::from_encoded(self.facts),
         }
     }

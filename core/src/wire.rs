@@ -13,7 +13,6 @@ use crate::ids::DocId;
 #[error("malformed bytes: they end early or hold a value that is never written")]
 pub struct Malformed;
 
-#[derive(Clone)]
 pub struct Reader<'a> {
     bytes: &'a [u8],
 }
