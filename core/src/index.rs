@@ -253,10 +253,20 @@ fn sort_rows(rows: &mut [Row]) -> Vec<usize> {
         .enumerate()
         .map(|(i, r)| (key_prefix(r.key()), i as u32))
         .collect();
-    order.sort_unstable_by(|a, b| {
-        a.0.cmp(&b.0)
-            .then_with(|| rows[a.1 as usize].order(&rows[b.1 as usize]))
-    });
+    // First by prefix alone (ties by position, to be put right below): the
+    // comparison is two integers, with nothing to look up.
+    order.sort_unstable();
+    // Then each run of equal prefixes, rare, by the whole key and the id.
+    let mut start = 0;
+    while start < order.len() {
+        let prefix = order[start].0;
+        let end = start + order[start..].partition_point(|o| o.0 == prefix);
+        if end - start > 1 {
+            order[start..end]
+                .sort_unstable_by(|a, b| rows[a.1 as usize].order(&rows[b.1 as usize]));
+        }
+        start = end;
+    }
     let from: Vec<usize> = order.into_iter().map(|(_, i)| i as usize).collect();
     sorting::permute(rows, from.clone());
     from
@@ -1279,6 +1289,41 @@ mod tests {
             assert_eq!(b.get(&x.id), Some(x));
         }
         assert_eq!(ids(&c), ids(&Index::new(changed)));
+    }
+
+    #[test]
+    fn titles_alike_past_sixteen_bytes_sort_by_whole_title_then_id() {
+        let titles = [
+            "Trattoria da Mario Rossi",
+            "Trattoria da Mario Bianchi",
+            "TRATTORIA DA MARIO ROSSI",
+            "Trattoria da Mario",
+            "Trattoria da Mario Bianchi e figli",
+            "Trattoria",
+            "Trattoria da Màrio Verdi",
+        ];
+        // Ids given out of step with the titles, and each title twice.
+        let mut book: Vec<Summary> = (0..titles.len() * 2)
+            .map(|i| {
+                s(
+                    (i * 5 % 14) as u8 + 1,
+                    Kind::Account,
+                    titles[i % titles.len()],
+                    "",
+                )
+            })
+            .collect();
+        book.reverse();
+        let mut expected: Vec<(String, DocId)> =
+            book.iter().map(|x| (fold(&x.title), x.id)).collect();
+        expected.sort();
+        let idx = Index::new(book.clone());
+        let got: Vec<(String, DocId)> = idx.all().map(|x| (fold(&x.title), x.id)).collect();
+        assert_eq!(got, expected);
+        let (stored_idx, damaged) = Index::from_stored(stored(&book));
+        assert!(damaged.is_empty());
+        let got: Vec<DocId> = stored_idx.all().map(|x| x.id).collect();
+        assert_eq!(got, expected.iter().map(|x| x.1).collect::<Vec<_>>());
     }
 
     #[test]
