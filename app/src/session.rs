@@ -12,7 +12,7 @@ use crate::storage::{Storage, StorageError};
 use crate::sync_conn::SyncConn;
 use crate::tabs::{self, Channel, TabMsg};
 use campo_core::ids::{DeviceId, DocId, Seq};
-use campo_core::index::Index;
+use campo_core::index::IndexBuilder;
 use campo_core::protocol::DocChange;
 use campo_core::record::{Edit, Kind, Record, Stamp};
 use campo_core::sync::{Credentials, OutboxId, SyncClient};
@@ -53,9 +53,14 @@ async fn try_boot(ui: AppState) -> Result<(), StorageError> {
         }
     });
     // Both reads at once: they are independent, and each is a round trip.
-    let (meta, summaries) =
-        futures::future::join(storage.load_meta(), storage.load_all_summaries()).await;
-    let (meta, (summaries, mut damaged)) = (meta?, summaries?);
+    // Each part of the book is read in place as it arrives.
+    let mut book = IndexBuilder::default();
+    let (meta, missing) = futures::future::join(
+        storage.load_meta(),
+        storage.read_summaries(|part| book.add(part)),
+    )
+    .await;
+    let (meta, mut damaged) = (meta?, missing?);
     // The device id belongs to the database: a database that starts empty
     // syncs as a new device, so the relay never leaves out entries it believes
     // this device already has. (Databases from before kept the profile's id.)
@@ -72,7 +77,7 @@ async fn try_boot(ui: AppState) -> Result<(), StorageError> {
         }
     };
     platform::mark("campo-summaries-decoded");
-    let (index, unreadable) = Index::from_stored(summaries);
+    let (index, unreadable) = book.finish();
     damaged.extend(unreadable);
     ui.set_index(index);
     platform::mark("campo-index-ready");

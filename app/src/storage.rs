@@ -29,7 +29,7 @@ use campo_core::protocol::DocChange;
 use campo_core::snapshot::{decode_pack, encode_pack};
 use campo_core::summary::Summary;
 use campo_core::sync::OutboxId;
-use idb::{Database, DatabaseEvent, Factory, ObjectStoreParams, TransactionMode};
+use idb::{Database, DatabaseEvent, Factory, KeyRange, ObjectStoreParams, TransactionMode};
 use js_sys::Uint8Array;
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
@@ -47,6 +47,9 @@ const META: &str = "meta";
 const PACKS: &str = "packs";
 const PACK_SUMMARIES: &str = "pack_summaries";
 const ALL_STORES: [&str; 6] = [DOCS, SUMMARIES, OUTBOX, META, PACKS, PACK_SUMMARIES];
+/// Packs of summaries per read at start-up (a pack holds up to 250): small
+/// enough that little is left to read in place after the last one arrives.
+const PACKS_PER_READ: usize = 8;
 
 const META_CURSOR: &str = "cursor";
 const META_NEXT_OUTBOX: &str = "next_outbox";
@@ -196,59 +199,76 @@ impl Storage {
         }
     }
 
-    /// Every stored summary, as its stored bytes under its record's id, for
-    /// [`Index::from_stored`](campo_core::index::Index::from_stored), and the
-    /// ids of records whose summary is missing (another build's format, a record
-    /// not yet created), for the caller to make from their documents.
-    pub async fn load_all_summaries(
+    /// Every stored summary, as its stored bytes under its record's id, handed
+    /// to `part` a few packs at a time and the loose summaries last (a loose
+    /// summary is newer than the packed one of its record), for
+    /// [`IndexBuilder`](campo_core::index::IndexBuilder). Every part is asked
+    /// for at once and handed over as it arrives, so reading one in place
+    /// overlaps the database reading the next. Returns the ids of records
+    /// whose summary is missing (another build's format, a record not yet
+    /// created), for the caller to make from their documents.
+    pub async fn read_summaries(
         &self,
-    ) -> Result<(Vec<(DocId, StoredSummary)>, Vec<DocId>), StorageError> {
+        mut part: impl FnMut(Vec<(DocId, StoredSummary)>),
+    ) -> Result<Vec<DocId>, StorageError> {
         let tx = self
             .db
             .transaction(&[SUMMARIES, PACK_SUMMARIES], TransactionMode::ReadOnly)?;
+        let pack_keys = tx
+            .object_store(PACK_SUMMARIES)?
+            .get_all_keys(None, None)?
+            .into_future();
         let store = tx.object_store(SUMMARIES)?;
         let keys = store.get_all_keys(None, None)?.into_future();
         let values = store.get_all(None, None)?.into_future();
-        let packed = tx
-            .object_store(PACK_SUMMARIES)?
-            .get_all(None, None)?
-            .into_future();
-        let (keys, values, packed) = (keys.await?, values.await?, packed.await?);
+        let pack_keys = pack_keys.await?;
+        // The packs in key ranges, each asked for in a read of its own, all at
+        // once (a transaction of their own: this one may have ended).
+        let packs_tx = self
+            .db
+            .transaction(&[PACK_SUMMARIES], TransactionMode::ReadOnly)?;
+        let packs = packs_tx.object_store(PACK_SUMMARIES)?;
+        let reads = pack_keys
+            .chunks(PACKS_PER_READ)
+            .map(|keys| {
+                let range = KeyRange::bound(&keys[0], &keys[keys.len() - 1], None, None)?;
+                Ok(packs.get_all(Some(range.into()), None)?.into_future())
+            })
+            .collect::<Result<Vec<_>, StorageError>>()?;
+        let mut missing = Vec::new();
+        for read in reads {
+            for pack in read.await?.iter().filter_map(|p| p.dyn_ref::<Uint8Array>()) {
+                // Copied into wasm memory once and kept whole: the index reads
+                // its summaries in place.
+                let buf: Arc<[u8]> = pack.to_vec().into();
+                let Ok(entries) = decode_pack(&buf) else {
+                    web_sys::console::warn_1(&"a stored pack of summaries is damaged".into());
+                    continue;
+                };
+                let mut summaries = Vec::with_capacity(entries.len());
+                for (id, summary) in entries {
+                    match StoredSummary::within(&buf, summary) {
+                        Some(s) if !summary.is_empty() => summaries.push((id, s)),
+                        _ => missing.push(id),
+                    }
+                }
+                part(summaries);
+            }
+        }
+        let (keys, values) = (keys.await?, values.await?);
         crate::platform::mark("campo-summaries-read");
         let mut summaries = Vec::with_capacity(values.len());
-        let mut missing = Vec::new();
-        // A loose summary is newer than the packed one of its record.
-        let mut loose = HashSet::with_capacity(values.len());
         for (k, v) in keys.iter().zip(&values) {
             let Some(id) = k.as_string().and_then(|k| k.parse::<DocId>().ok()) else {
                 continue;
             };
-            loose.insert(id);
             match to_bytes(v).and_then(|b| StoredSummary::whole(b.into())) {
                 Some(s) => summaries.push((id, s)),
                 None => missing.push(id),
             }
         }
-        // Each pack is copied into wasm memory once and kept whole: the index
-        // reads its summaries in place.
-        for pack in packed.iter().filter_map(|p| p.dyn_ref::<Uint8Array>()) {
-            let buf: Arc<[u8]> = pack.to_vec().into();
-            let Ok(entries) = decode_pack(&buf) else {
-                web_sys::console::warn_1(&"a stored pack of summaries is damaged".into());
-                continue;
-            };
-            summaries.reserve(entries.len());
-            for (id, summary) in entries {
-                if loose.contains(&id) {
-                    continue;
-                }
-                match StoredSummary::within(&buf, summary) {
-                    Some(s) if !summary.is_empty() => summaries.push((id, s)),
-                    _ => missing.push(id),
-                }
-            }
-        }
-        Ok((summaries, missing))
+        part(summaries);
+        Ok(missing)
     }
 
     /// The packs' keys, sorted (read once, then kept until packs change).

@@ -460,6 +460,54 @@ pub struct SearchResult<'a> {
     pub total: usize,
 }
 
+/// Reads stored summaries into rows, setting aside the ids whose bytes are
+/// not a summary of this format for that id.
+fn push_stored(
+    rows: &mut Vec<Row>,
+    damaged: &mut Vec<DocId>,
+    stored: impl IntoIterator<Item = (DocId, StoredSummary)>,
+) {
+    let stored = stored.into_iter();
+    rows.reserve(stored.size_hint().0);
+    for (id, bytes) in stored {
+        match SummaryRef::parse(bytes.bytes()) {
+            Ok(s) if s.id == id => rows.push(Row::stored(&s, bytes.clone())),
+            _ => damaged.push(id),
+        }
+    }
+}
+
+/// [`Index::from_stored`] a part at a time: start-up hands over each part of
+/// the stored book as it arrives, so reading it in place overlaps reading the
+/// next part from storage, and only the sort waits for the last one.
+#[derive(Default)]
+pub struct IndexBuilder {
+    rows: Vec<Row>,
+    damaged: Vec<DocId>,
+}
+
+impl IndexBuilder {
+    /// Adds stored summaries; of a record added twice, the last one wins.
+    pub fn add(&mut self, stored: impl IntoIterator<Item = (DocId, StoredSummary)>) {
+        push_stored(&mut self.rows, &mut self.damaged, stored);
+    }
+
+    /// How many summaries were read so far.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether nothing was read so far.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The index, and the ids whose stored bytes were damaged.
+    pub fn finish(self) -> (Index, Vec<DocId>) {
+        (Index::of_rows(self.rows), self.damaged)
+    }
+}
+
 impl Index {
     /// Builds the index from summaries in any order (boxed or not: start-up
     /// decodes them straight into boxes).
@@ -475,22 +523,17 @@ impl Index {
     pub fn from_stored(
         stored: impl IntoIterator<Item = (DocId, StoredSummary)>,
     ) -> (Index, Vec<DocId>) {
-        let (rows, damaged) = Index::stored_rows(stored);
-        (Index::of_rows(rows), damaged)
+        let mut builder = IndexBuilder::default();
+        builder.add(stored);
+        builder.finish()
     }
 
     fn stored_rows(
         stored: impl IntoIterator<Item = (DocId, StoredSummary)>,
     ) -> (Vec<Row>, Vec<DocId>) {
-        let stored = stored.into_iter();
-        let mut rows = Vec::with_capacity(stored.size_hint().0);
+        let mut rows = Vec::new();
         let mut damaged = Vec::new();
-        for (id, bytes) in stored {
-            match SummaryRef::parse(bytes.bytes()) {
-                Ok(s) if s.id == id => rows.push(Row::stored(&s, bytes.clone())),
-                _ => damaged.push(id),
-            }
-        }
+        push_stored(&mut rows, &mut damaged, stored);
         (rows, damaged)
     }
 
@@ -1324,6 +1367,36 @@ mod tests {
         assert!(damaged.is_empty());
         let got: Vec<DocId> = stored_idx.all().map(|x| x.id).collect();
         assert_eq!(got, expected.iter().map(|x| x.1).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn an_index_built_in_parts_equals_one_built_at_once() {
+        let book = book();
+        let (whole, _) = Index::from_stored(stored(&book));
+        let mut builder = IndexBuilder::default();
+        for part in book.chunks(7) {
+            builder.add(stored(part));
+        }
+        // A newer summary of one record comes in the last part, as loose
+        // summaries come after the packed ones.
+        let newer = Summary {
+            title: "Zz nuovo nome".into(),
+            ..book[3].clone()
+        };
+        builder.add(stored(std::slice::from_ref(&newer)));
+        assert_eq!(builder.len(), book.len() + 1);
+        let (parts, damaged) = builder.finish();
+        assert!(damaged.is_empty());
+        assert_eq!(parts.len(), whole.len());
+        assert_eq!(parts.get(&newer.id), Some(&newer));
+        let ids = |i: &Index| {
+            i.all()
+                .map(|x| x.id)
+                .filter(|id| *id != newer.id)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(&parts), ids(&whole));
+        assert_eq!(parts.all().last().map(|x| x.id), Some(newer.id));
     }
 
     #[test]
