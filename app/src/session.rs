@@ -81,6 +81,13 @@ async fn try_boot(ui: AppState) -> Result<(), StorageError> {
     damaged.extend(unreadable);
     ui.set_index(index);
     platform::mark("campo-index-ready");
+    // The record engine (Automerge) is not part of the first load: fetch it
+    // once the list has painted, so the first record opened does not wait.
+    platform::after_paint(|| {
+        spawn_local(async {
+            let _ = crate::records::load_engine().await;
+        })
+    });
     let outbox = storage.load_outbox().await?;
     let next_outbox = outbox
         .iter()

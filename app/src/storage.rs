@@ -67,6 +67,11 @@ pub enum StorageError {
     /// the transaction was aborted as a whole, so nothing of it was stored.
     #[error("the device's storage is full")]
     Full,
+    /// The wasm module that reads and writes documents (the record engine,
+    /// `records::load_engine`) could not be fetched: only on a first visit cut
+    /// off before the service worker had stored it. Nothing was read or written.
+    #[error("part of the app could not be downloaded; reconnect and reload the page")]
+    EngineUnavailable,
 }
 
 impl StorageError {
