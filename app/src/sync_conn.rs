@@ -253,6 +253,7 @@ impl SyncConn {
 
         let weak = Rc::downgrade(self);
         let on_open = Closure::<dyn FnMut()>::new(move || {
+            crate::platform::mark("campo-socket-open");
             enqueue(&weak, SocketEvent::Open(generation));
         });
         let weak = Rc::downgrade(self);
@@ -644,8 +645,10 @@ impl SyncConn {
             match effect {
                 Effect::Send(frame) => self.send(&frame),
                 Effect::Apply { entries, upto } => {
+                    crate::platform::mark("campo-entries-received");
                     match self.records.apply_remote(entries, upto).await {
                         Ok(applied) => {
+                            crate::platform::mark("campo-entries-stored");
                             if let Some(c) = self.client.borrow_mut().as_mut() {
                                 c.stored(upto);
                             }

@@ -1,6 +1,7 @@
 //! `campo-relay`: serve, or manage tokens. See `campo-relay --help`.
 
 use anyhow::Context;
+use axum::serve::ListenerExt;
 use campo_relay::auth::Role;
 use campo_relay::cli::{Cli, Command, StoreArgs, TokenAction};
 use campo_relay::names::{Rep, Team};
@@ -85,6 +86,14 @@ fn serve(
         out.flush()?;
         drop(out);
         tracing::info!(%addr, store = %location, static_dir = %static_dir.display(), "serving");
+        // Small frames (an Ack, one change fanned out) go out at once instead of
+        // waiting, by Nagle's algorithm, for the peer to acknowledge the previous
+        // ones: with delayed ACKs that wait is up to 40 ms per exchange.
+        let listener = listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::warn!(error = %e, "could not set TCP_NODELAY on a connection");
+            }
+        });
         axum::serve(listener, app(state))
             .with_graceful_shutdown(async move {
                 stop.await;

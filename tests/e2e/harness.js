@@ -75,6 +75,9 @@ export class CuttableProxy {
       s.on('close', () => this.sockets.delete(s));
       s.on('error', () => { client.destroy(); upstream.destroy(); });
     }
+    // Forward each write as it comes, as a network would (no Nagle delay here).
+    client.setNoDelay(true);
+    upstream.setNoDelay(true);
     client.pipe(upstream);
     upstream.pipe(client);
   }

@@ -116,8 +116,9 @@ function seed(args) {
 // Milliseconds from `action` until the browser has rendered the first frame in
 // which `done` holds. `done` is checked after each DOM change and before each
 // frame (a property such as an input's value changes without a DOM mutation);
-// the time is taken after that frame's style, layout and paint.
-async function timeUntil(page, action, done) {
+// the time is taken after that frame's style, layout and paint. It holds the
+// idle wait for the display's next refresh too (0-16.7 ms at 60 Hz).
+async function timeToPaint(page, action, done) {
   return page.evaluate(async ({ action, done }) => {
     const act = new Function(action); const ok = new Function(done);
     return new Promise((resolveTime) => {
@@ -143,6 +144,41 @@ async function timeUntil(page, action, done) {
     });
   }, { action, done });
 }
+
+// What `action` costs the page until its result is on screen: `work` is the
+// time until the page has nothing left to do for it (checked in a
+// background-priority task, which the browser runs only when no other task is
+// waiting) plus the rendering of the next frame (style, layout, paint, from the
+// frame's start until it has rendered). Left out is the idle wait between the
+// two for the display's next refresh (0-16.7 ms at 60 Hz, wherever in the
+// refresh period the keystroke fell): `painted` is the whole wait, with it.
+async function workUntilPainted(page, action, done) {
+  return page.evaluate(async ({ action, done }) => {
+    const act = new Function(action); const ok = new Function(done);
+    return new Promise((resolve, reject) => {
+      const t0 = performance.now();
+      const check = () => {
+        if (!ok()) { reject(new Error('the action left the page idle without its result')); return; }
+        const ready = performance.now() - t0;
+        requestAnimationFrame(() => {
+          const frameStart = performance.now();
+          const ch = new MessageChannel();
+          ch.port1.onmessage = () => {
+            const end = performance.now();
+            resolve({ ready, frame: end - frameStart, painted: end - t0 });
+          };
+          ch.port2.postMessage(0);
+        });
+      };
+      act();
+      scheduler.postTask(check, { priority: 'background' });
+    });
+  }, { action, done });
+}
+
+/** A `workUntilPainted` result as the table shows it. */
+const shown = (t) => t.ready + t.frame;
+const msShown = (t) => `${ms(shown(t))} (work ${ms(t.ready)} + frame ${ms(t.frame)}; to paint ${ms(t.painted)})`;
 
 async function memory(page, cdp) {
   await cdp.send('HeapProfiler.collectGarbage');
@@ -260,15 +296,15 @@ async function main() {
     await page.getByTestId('search').fill('');
     for (let i = 1; i <= text.length; i++) {
       const value = text.slice(0, i);
-      keystrokes.push(await timeUntil(page,
+      keystrokes.push(await workUntilPainted(page,
         `const el = document.querySelector('[data-testid=search]'); window.__before = document.querySelector('[data-testid=list-count]').textContent; el.value = ${JSON.stringify(value)}; el.dispatchEvent(new Event('input', { bubbles: true }));`,
         `return document.querySelector('[data-testid=list-count]').textContent !== window.__before;`));
     }
-    const worstKey = Math.max(...keystrokes);
-    row('search: one keystroke over the whole book (worst of 3)', '≤ 16 ms', ms(worstKey), worstKey <= 16);
+    const worst = keystrokes.reduce((a, b) => (shown(b) > shown(a) ? b : a));
+    row('search: one keystroke over the whole book (worst of 3)', '≤ 16 ms', msShown(worst), shown(worst) <= 16);
     const hrefs = await page.getByTestId('record-row')
       .evaluateAll((rows) => rows.slice(0, 6).map((r) => r.getAttribute('href')));
-    const openRecord = (href) => timeUntil(page, `location.hash = ${JSON.stringify(href)};`,
+    const openRecord = (href) => timeToPaint(page, `location.hash = ${JSON.stringify(href)};`,
       `const f = document.querySelector('[data-testid=field-name]'); return !!(f && f.value);`);
     // The first record opened after start-up also compiles the code that opens
     // and shows a record (the browser compiles wasm functions on first call).
@@ -350,15 +386,37 @@ async function main() {
     await other.page.getByTestId('field-name').fill(marker);
     await other.page.getByTestId('save-record').click();
     await synced(other.page);
+    // Timed in the page, from the browser's "online" event (the app reconnects
+    // on it) until the frame showing the other rep's edit has rendered.
+    const shownAfterOnline = page.evaluate((m) => new Promise((resolve) => {
+      let online;
+      // Checked before each frame: the frame showing the edit is the first in
+      // which the field holds it; timed once that frame has rendered.
+      const frame = () => {
+        if (online === undefined || document.querySelector('[data-testid=field-name]')?.value !== m) {
+          requestAnimationFrame(frame);
+          return;
+        }
+        const ch = new MessageChannel();
+        ch.port1.onmessage = () => {
+          const end = performance.now();
+          // Where the time went: the app's marks of this reconnection.
+          const at = (n) => Math.round((performance.getEntriesByName(n).at(-1)?.startTime ?? NaN) - online);
+          resolve({ ms: end - online, socketOpen: at('campo-socket-open'), received: at('campo-entries-received'), stored: at('campo-entries-stored') });
+        };
+        ch.port2.postMessage(0);
+      };
+      addEventListener('online', () => { online = performance.now(); }, { once: true });
+      requestAnimationFrame(frame);
+    }), marker);
     const one = await wsBytes(cdp, async () => {
-      const t1 = Date.now();
       dev.rep.proxy.restore();
       await dev.rep.context.setOffline(false);
-      await page.waitForFunction((m) => document.querySelector('[data-testid=field-name]')?.value === m, marker, { timeout: 60_000 });
-      return Date.now() - t1;
+      return shownAfterOnline;
     });
     row('catch-up: one changed record, bytes received', '< 10 KB', kb(one.bytes), one.bytes < 10_000);
-    row('catch-up: one changed record, reconnect to shown', '< 100 ms', ms(one.result), one.result < 100);
+    console.log(`  (catch-up, ms after the browser's "online" event: socket open ${one.result.socketOpen}, changes received ${one.result.received}, stored ${one.result.stored}, shown ${Math.round(one.result.ms)})`);
+    row('catch-up: one changed record, reconnect to shown', '< 100 ms', ms(one.result.ms), one.result.ms < 100);
 
     await dev.rep.offline();
     seed(['--url', url, '--team', TEAM, '--token', token, '--accounts', String(accounts), '--edits', String(edits)]);
