@@ -54,22 +54,28 @@ pub fn ListPage(kind: Kind) -> impl IntoView {
         ui.set_query(kind, q);
         limit.set(PAGE);
     };
-    let results = Memo::new(move |_| {
-        ui.index_rev.track();
-        let q = query.get();
-        let n = limit.get();
-        let segment = crate::analytics_view::segment_ids(ui, q.segment.as_deref());
-        let ctx = QueryContext {
-            today: platform::today_day(),
-            segment: segment.as_ref(),
-        };
-        ui.index.with_value(|index| {
-            let r = index.search(&q, &ctx, n);
-            let items: Vec<Summary> = r.items.into_iter().cloned().collect();
-            let any = index.of_kind(kind).next().is_some();
-            (items, r.total, any)
-        })
-    });
+    // Every recomputation is a change (the query, the page size or the book
+    // changed): comparing the old rows with the new would decode each shown
+    // summary's details just to compare them (~2 ms a keystroke).
+    let results = Memo::new_with_compare(
+        move |_| {
+            ui.index_rev.track();
+            let q = query.get();
+            let n = limit.get();
+            let segment = crate::analytics_view::segment_ids(ui, q.segment.as_deref());
+            let ctx = QueryContext {
+                today: platform::today_day(),
+                segment: segment.as_ref(),
+            };
+            ui.index.with_value(|index| {
+                let r = index.search(&q, &ctx, n);
+                let items: Vec<Summary> = r.items.into_iter().cloned().collect();
+                let any = index.of_kind(kind).next().is_some();
+                (items, r.total, any)
+            })
+        },
+        |_, _| true,
+    );
     let lang = move || ui.lang.get();
 
     let rows = move || {
