@@ -206,7 +206,7 @@ impl Storage {
 
     /// Every stored summary, as its stored bytes under its record's id, handed
     /// to `part` a few packs at a time and the loose summaries last (a loose
-    /// summary is newer than the packed one of its record), for
+    /// summary is newer than the packed one of its record, which is skipped), for
     /// [`IndexBuilder`](campo_core::index::IndexBuilder). Every part is asked
     /// for at once and handed over as it arrives, so reading one in place
     /// overlaps the database reading the next. Returns the ids of records
@@ -226,7 +226,14 @@ impl Storage {
         let store = tx.object_store(SUMMARIES)?;
         let keys = store.get_all_keys(None, None)?.into_future();
         let values = store.get_all(None, None)?.into_future();
-        let pack_keys = pack_keys.await?;
+        let (pack_keys, keys) = (pack_keys.await?, keys.await?);
+        // A loose summary is newer than the packed one of its record: the packed
+        // one is neither read nor reported missing (its record would otherwise
+        // be rebuilt from its document at every start).
+        let loose: HashSet<DocId> = keys
+            .iter()
+            .filter_map(|k| k.as_string().and_then(|k| k.parse::<DocId>().ok()))
+            .collect();
         // The packs in key ranges, each asked for in a read of its own, all at
         // once (a transaction of their own: this one may have ended).
         let packs_tx = self
@@ -252,6 +259,9 @@ impl Storage {
                 };
                 let mut summaries = Vec::with_capacity(entries.len());
                 for (id, summary) in entries {
+                    if loose.contains(&id) {
+                        continue;
+                    }
                     match StoredSummary::within(&buf, summary) {
                         Some(s) if !summary.is_empty() => summaries.push((id, s)),
                         _ => missing.push(id),
@@ -260,7 +270,7 @@ impl Storage {
                 part(summaries);
             }
         }
-        let (keys, values) = (keys.await?, values.await?);
+        let values = values.await?;
         crate::platform::mark("campo-summaries-read");
         let mut summaries = Vec::with_capacity(values.len());
         for (k, v) in keys.iter().zip(&values) {
