@@ -283,8 +283,8 @@ async fn push_queue(
 ) -> anyhow::Result<()> {
     let mut ws = endpoint.connect(None).await?;
     conn::hello(&mut ws, team, token, device, cursor).await?;
-    // The relay's bucket starts when it reads Hello, before this one: this side
-    // never spends tokens the relay does not have.
+    // The relay's bucket starts before it sends Welcome, so before this one:
+    // this side never spends tokens the relay does not have.
     let mut rate = PushRate::new(&Limits::default(), tokio::time::Instant::now());
     loop {
         let next = queue.lock().unwrap_or_else(|p| p.into_inner()).pop_front();

@@ -255,6 +255,10 @@ async fn session(socket: &mut WebSocket, state: &AppState) -> Result<(), Session
     let mut live = state.hub.subscribe(&signed_in.team);
     let team = signed_in.team.clone();
     let head = blocking(state, move |s| s.head(&team)).await?;
+    // The push rate starts before Welcome goes out: a client that paces its
+    // pushes from Welcome on (as `campo-bench seed` does) never counts on
+    // tokens this bucket does not have yet.
+    let rate = PushRate::new(&limits, Instant::now());
     send(
         socket,
         &ServerMsg::Welcome {
@@ -276,7 +280,7 @@ async fn session(socket: &mut WebSocket, state: &AppState) -> Result<(), Session
         team: signed_in.team,
         device: hello.device,
         token: TokenHash::of(&hello.token),
-        rate: PushRate::new(&limits, Instant::now()),
+        rate,
         sent: from,
     };
     s.send_log(from, head, skip_own, true).await?;
