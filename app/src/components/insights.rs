@@ -36,8 +36,12 @@ pub fn Insights(id: DocId, kind: Kind) -> impl IntoView {
     Effect::new(move |_| {
         ui.index_rev.track();
         crate::platform::after_paint(move || {
+            // The card may have closed in the meantime (its signals are gone).
+            let Some(shown) = shown_rev.try_get_untracked() else {
+                return;
+            };
             let latest = ui.index_rev.get_untracked();
-            if shown_rev.get_untracked() != Some(latest) {
+            if shown != Some(latest) {
                 shown_rev.set(Some(latest));
             }
         });

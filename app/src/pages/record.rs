@@ -71,8 +71,13 @@ impl Ctx {
     /// Takes a newer version of the record: fields the rep has not touched follow
     /// it, fields they are editing keep their input.
     fn merge(&self, fresh: Snapshot) {
-        let original = self.original.get_untracked();
-        let current = self.current.get_untracked();
+        // A save finishing after the page closed has no form to merge into.
+        let (Some(original), Some(current)) = (
+            self.original.try_get_untracked(),
+            self.current.try_get_untracked(),
+        ) else {
+            return;
+        };
         let mut next = current.clone();
         let mut kept = fresh.clone();
         for (key, value) in &fresh.fields {
