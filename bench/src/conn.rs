@@ -156,3 +156,21 @@ pub async fn head(endpoint: &Endpoint, team: &str, token: &str) -> anyhow::Resul
     let _ = ws.close(None).await;
     Ok(welcome)
 }
+
+/// The budget a client mirrors to pace its pushes: the relay's push limits
+/// with a fifth held back. The relay times a push when it reads it and this
+/// side when it sends it; a push the relay reads late (while it was busy)
+/// shortens the interval it sees before the next one, so the relay's bucket
+/// can briefly hold less than the mirror. The margin absorbs that, and the
+/// relay, which ends a session that pushes too fast, never has to.
+pub fn push_rate() -> campo_relay::rate::PushRate {
+    let relay = campo_relay::limits::Limits::default();
+    let paced = campo_relay::limits::Limits {
+        push_bytes_per_sec: relay.push_bytes_per_sec / 5 * 4,
+        push_burst_bytes: relay.push_burst_bytes / 5 * 4,
+        push_messages_per_sec: relay.push_messages_per_sec / 5 * 4,
+        push_burst_messages: relay.push_burst_messages / 5 * 4,
+        ..relay
+    };
+    campo_relay::rate::PushRate::new(&paced, tokio::time::Instant::now())
+}

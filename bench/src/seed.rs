@@ -16,8 +16,6 @@ use anyhow::{Context, bail};
 use campo_core::ids::{DeviceId, Seq};
 use campo_core::protocol::{ClientMsg, DocChange, ServerMsg, batch_changes};
 use campo_core::seed::{BookSpec, Generated, book};
-use campo_relay::limits::Limits;
-use campo_relay::rate::PushRate;
 use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -283,9 +281,9 @@ async fn push_queue(
 ) -> anyhow::Result<()> {
     let mut ws = endpoint.connect(None).await?;
     conn::hello(&mut ws, team, token, device, cursor).await?;
-    // The relay's bucket starts before it sends Welcome, so before this one:
-    // this side never spends tokens the relay does not have.
-    let mut rate = PushRate::new(&Limits::default(), tokio::time::Instant::now());
+    // The relay's bucket starts before it sends Welcome, so before this one,
+    // and holds more (`conn::push_rate`).
+    let mut rate = conn::push_rate();
     loop {
         let next = queue.lock().unwrap_or_else(|p| p.into_inner()).pop_front();
         let Some((batch, changes)) = next else { break };

@@ -18,7 +18,6 @@ use anyhow::{Context, bail};
 use campo_core::ids::{DeviceId, DocId, Seq};
 use campo_core::protocol::{DocChange, ServerMsg};
 use campo_core::record::{Edit, Kind, RecordDoc, Stamp};
-use campo_relay::limits::Limits;
 use campo_relay::rate::PushRate;
 use futures_util::{Sink, Stream, StreamExt};
 use std::collections::HashMap;
@@ -454,7 +453,7 @@ impl Writer<'_> {
     where
         K: Sink<Message, Error = WsError> + Unpin,
     {
-        let mut rate = PushRate::new(&Limits::default(), tokio::time::Instant::now());
+        let mut rate = conn::push_rate();
         let mut prepared: Option<DocChange> = None;
         loop {
             let current = *mode.borrow_and_update();
