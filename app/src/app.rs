@@ -9,6 +9,7 @@ use crate::pages::record::RecordPage;
 use crate::pages::search::SearchPage;
 use crate::pages::signin::SignIn;
 use crate::pages::today::TodayPage;
+use crate::platform;
 use crate::session;
 use crate::settings;
 use crate::state::{AppState, Route, Stage, use_app};
@@ -59,6 +60,7 @@ pub fn App() -> impl IntoView {
     let _ = window_event_listener_untyped("hashchange", move |_| {
         let route = Route::from_hash(&location_hash());
         if ui.route.get_untracked() != route {
+            crate::platform::release_focus();
             ui.route.set(route);
         }
     });
@@ -158,6 +160,25 @@ fn Main() -> impl IntoView {
         Route::Data => lazy_page(LazyPage::Data),
     };
     keyboard_shortcuts(ui);
+    // Once there is a book and the page is idle, the code that opens a record
+    // is compiled ahead of the first tap (`record::warm_up`).
+    Effect::new(move |started: Option<bool>| {
+        if started == Some(true) {
+            return true;
+        }
+        ui.index_rev.track();
+        let ready = ui.index.with_value(|i| !i.is_empty());
+        if ready {
+            platform::after_paint(move || {
+                spawn_local(async move {
+                    if crate::records::load_engine().await.is_ok() {
+                        platform::when_idle(move || crate::pages::record::warm_up(ui));
+                    }
+                })
+            });
+        }
+        ready
+    });
     // The team's settings document: created here if missing (every device makes
     // the same one), then re-read whenever it changes.
     if let Some(campo) = ui.campo() {

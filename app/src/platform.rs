@@ -76,3 +76,47 @@ pub fn after_paint(f: impl FnOnce() + 'static) {
         leptos::prelude::set_timeout(f, std::time::Duration::ZERO)
     });
 }
+
+/// Takes focus off the focused field before the page holding it is replaced.
+/// Removing a focused element makes the browser bring the whole old page's
+/// style up to date first (to move the focus), work thrown away a moment
+/// later; blurring it while the page is still clean costs nothing.
+pub fn release_focus() {
+    use wasm_bindgen::JsCast;
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element())
+        .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        el.blur().ok();
+    }
+}
+
+/// Runs `f` when the browser is idle (`requestIdleCallback`, at most two
+/// seconds away), or after a short pause where it has none (Safari).
+pub fn when_idle(f: impl FnOnce() + 'static) {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let has_idle = js_sys::Reflect::has(&window, &"requestIdleCallback".into()).unwrap_or(false);
+    if !has_idle {
+        leptos::prelude::set_timeout(f, std::time::Duration::from_millis(300));
+        return;
+    }
+    let options = web_sys::IdleRequestOptions::new();
+    options.set_timeout(2000);
+    let callback = Closure::once_into_js(f);
+    let _ = window.request_idle_callback_with_options(callback.unchecked_ref(), &options);
+}
+
+/// Resolves at the start of the next frame (`requestAnimationFrame`).
+pub async fn next_frame() {
+    let frame = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.request_animation_frame(&resolve);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(frame).await;
+}

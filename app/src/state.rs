@@ -213,6 +213,9 @@ impl AppState {
     }
 
     pub fn go(&self, route: Route) {
+        if self.route.get_untracked() != route {
+            crate::platform::release_focus();
+        }
         self.route.set(route);
     }
 

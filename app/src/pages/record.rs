@@ -800,3 +800,45 @@ fn sections(ctx: Ctx, id: DocId) -> impl IntoView {
         _ => view! { <History id=id /> }.into_any(),
     }
 }
+
+/// Builds one record's page off-screen, then drops it. The browser compiles
+/// each wasm function the first time it runs, so on a device that has just
+/// installed or updated the app, the first record opened would otherwise also
+/// wait for compiling the code that reads a document and builds the form
+/// (~20 ms). Called once after start-up, when the page is idle; nothing is
+/// shown or stored (opening a record only reads it).
+pub fn warm_up(ui: AppState) {
+    use wasm_bindgen::JsCast;
+    if matches!(ui.route.get_untracked(), Route::Record(..) | Route::New(..)) {
+        return; // already compiled by the record on screen
+    }
+    let Some(id) = ui
+        .index
+        .with_value(|i| i.of_kind(Kind::Account).next().map(|s| s.id))
+    else {
+        return;
+    };
+    let Some(host) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.create_element("div").ok())
+    else {
+        return;
+    };
+    let host: web_sys::HtmlElement = host.unchecked_into();
+    let page = leptos::mount::mount_to(host.clone(), move || {
+        provide_context(ui);
+        view! { <RecordPage kind=Kind::Account id=Some(id) /> }
+    });
+    // Dropped in the first frame after the form is built (it waits for the
+    // engine and the read), before the sections below it would start, or
+    // after some 600 frames (ten seconds at 60 Hz).
+    spawn_local(async move {
+        for _ in 0..600 {
+            crate::platform::next_frame().await;
+            if host.query_selector("form").ok().flatten().is_some() {
+                break;
+            }
+        }
+        drop(page);
+    });
+}
