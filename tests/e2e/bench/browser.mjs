@@ -176,6 +176,22 @@ async function workUntilPainted(page, action, done) {
   }, { action, done });
 }
 
+/**
+ * Resolves once the page has had two idle periods of 40 ms or more in a row
+ * (the browser grants up to 50 ms when nothing is pending), or after 5 s.
+ */
+async function quiet(page) {
+  await page.evaluate(() => new Promise((done) => {
+    let calm = 0;
+    const giveUp = performance.now() + 5000;
+    const idle = (d) => {
+      calm = d.timeRemaining() >= 40 ? calm + 1 : 0;
+      if (calm >= 2 || performance.now() > giveUp) done(); else requestIdleCallback(idle);
+    };
+    requestIdleCallback(idle);
+  }));
+}
+
 /** A `workUntilPainted` result as the table shows it. */
 const shown = (t) => t.ready + t.frame;
 const msShown = (t) => `${ms(shown(t))} (work ${ms(t.ready)} + frame ${ms(t.frame)}; to paint ${ms(t.painted)})`;
@@ -184,9 +200,21 @@ const msShown = (t) => `${ms(shown(t))} (work ${ms(t.ready)} + frame ${ms(t.fram
 // also recorded as CPU profiles (<dir>/<name>.cpuprofile, for Chromium's
 // DevTools); the figures of such a run include the profiler's cost.
 const profileDir = process.env.CAMPO_BENCH_PROFILE;
-async function profiled(cdp, name, during) {
+// With CAMPO_BENCH_TRACE=1 as well, they are recorded as performance traces
+// instead (<dir>/<name>.trace.json: every task of the page, with the browser's
+// style, layout and paint).
+async function profiled({ cdp, page }, name, during) {
   if (!profileDir) return during();
   mkdirSync(profileDir, { recursive: true });
+  if (process.env.CAMPO_BENCH_TRACE) {
+    await page.context().browser().startTracing(page, {
+      path: join(profileDir, `${name}.trace.json`), screenshots: false,
+      categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink', 'v8', 'v8.execute', 'disabled-by-default-v8.compile', 'loading'],
+    });
+    const result = await during();
+    await page.context().browser().stopTracing();
+    return result;
+  }
   await cdp.send('Profiler.enable');
   await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
   await cdp.send('Profiler.start');
@@ -265,7 +293,7 @@ async function main() {
 
     const browser = await chromium.launch({
       executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-      args: ['--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-gpu'],
+      args: [...(process.env.CAMPO_BENCH_CHROMIUM_ARGS ? process.env.CAMPO_BENCH_CHROMIUM_ARGS.split(' ') : []), '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-gpu'],
     });
     // ---- fresh device ----
     const dev = await device(browser, relay, token, 'Anna');
@@ -314,8 +342,8 @@ async function main() {
       const value = text.slice(0, i);
       // Each keystroke starts on an idle page, so its work is its own (not the
       // tail of a sync or of the keystroke before).
-      await page.evaluate(() => new Promise((idle) => requestIdleCallback(() => idle(), { timeout: 2000 })));
-      keystrokes.push(await profiled(cdp, `keystroke-${i}`, () => workUntilPainted(page,
+      await quiet(page);
+      keystrokes.push(await profiled(dev, `keystroke-${i}`, () => workUntilPainted(page,
         `const el = document.querySelector('[data-testid=search]'); window.__before = document.querySelector('[data-testid=list-count]').textContent; el.value = ${JSON.stringify(value)}; el.dispatchEvent(new Event('input', { bubbles: true }));`,
         `return document.querySelector('[data-testid=list-count]').textContent !== window.__before;`)));
     }
@@ -328,13 +356,13 @@ async function main() {
     // The first record opened after start-up also compiles the code that opens
     // and shows a record (the browser compiles wasm functions on first call).
     const href = hrefs[0];
-    const open = await profiled(cdp, 'first-open', () => openRecord(href));
-    row('opening a record: the first after start-up', '≤ 50 ms', ms(open), open <= 50);
+    const open = await profiled(dev, 'first-open', () => openRecord(href));
+    row('opening a record: the first after sign-in on a fresh device', '≤ 50 ms', ms(open), open <= 50);
     const opens = [];
     for (const next of hrefs.slice(1)) {
       await page.getByTestId('nav-accounts').click();
       await page.getByTestId('record-row').first().waitFor();
-      opens.push(await openRecord(next));
+      opens.push(await profiled(dev, `open-${opens.length + 2}`, () => openRecord(next)));
     }
     if (opens.length) {
       const openMedian = median(opens);
@@ -353,6 +381,7 @@ async function main() {
     const colds = [];
     const reads = [];
     const raws = [];
+    const coldOpens = [];
     for (let i = 0; i < 3; i++) {
       await page.reload();
       const cold = await page.waitForFunction(() => {
@@ -381,8 +410,17 @@ async function main() {
         db.close();
         return performance.now() - t;
       }));
+      // The first record opened after this start, once the page has settled
+      // (a rep looks at the list before tapping a row).
+      await quiet(page);
+      coldOpens.push(await openRecord(href));
+      await page.getByTestId('nav-accounts').click();
+      await page.getByTestId('record-row').first().waitFor();
     }
     const cold = colds.sort((a, b) => a - b)[1];
+    const coldOpen = median(coldOpens);
+    row('opening a record: the first after a cold start (median of 3)', '≤ 50 ms',
+      `${ms(coldOpen)} (${coldOpens.map(Math.round).join(', ')})`, coldOpen <= 50);
     const raw = raws.sort((a, b) => a - b)[1];
     row('cold start: page load to the list (median of 3)', '≤ 1000 ms', ms(cold), cold <= 1000);
     // The app's read of the book (open the database, read and decode every
