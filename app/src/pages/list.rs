@@ -141,14 +141,17 @@ fn select_filter(
     on: impl Fn(String) + 'static,
 ) -> impl IntoView {
     let lang = move || ui.lang.get();
+    // Each option follows the filter's value, not the whole query: typing in
+    // the search box must not revisit every option of every filter.
+    let current = Memo::new(move |_| current());
     view! {
         <label class="filter">
             <span class="sr-only">{move || t(lang(), label)}</span>
             <select data-testid=testid aria-label=move || t(lang(), label) on:change=move |ev| on(event_target_value(&ev))>
-                <option value="" prop:selected=move || current().is_empty()>{move || t(lang(), label)}</option>
+                <option value="" prop:selected=move || current.with(String::is_empty)>{move || t(lang(), label)}</option>
                 {move || options().into_iter().map(|(v, text)| {
                     let v2 = v.clone();
-                    view! { <option value=v prop:selected=move || current() == v2>{text}</option> }
+                    view! { <option value=v prop:selected=move || current.with(|c| *c == v2)>{text}</option> }
                 }).collect_view()}
             </select>
         </label>
@@ -214,6 +217,7 @@ fn filters(
             .collect::<Vec<_>>()
     };
     let has_contacts = matches!(kind, Kind::Account | Kind::Person);
+    let sort = Memo::new(move |_| query.with(|q| q.sort));
     view! {
         {select_filter(ui, "filter-owner", if kind == Kind::Task { Msg::AnyAssignee } else { Msg::AnyOwner }, owners,
             move || query.with(|q| q.owner.clone().unwrap_or_default()),
@@ -239,7 +243,7 @@ fn filters(
                 on:change=move |ev| { let v = event_target_value(&ev); set(&|q| q.sort = Sort::from_key(&v).unwrap_or_default()); }>
                 {move || sorts().into_iter().map(|(v, text)| {
                     let v2 = v.clone();
-                    view! { <option value=v prop:selected=move || query.with(|q| q.sort.key() == v2)>{text}</option> }
+                    view! { <option value=v prop:selected=move || sort.get().key() == v2>{text}</option> }
                 }).collect_view()}
             </select>
         </label>
