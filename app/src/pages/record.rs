@@ -840,5 +840,6 @@ pub fn warm_up(ui: AppState) {
             }
         }
         drop(page);
+        crate::platform::mark("campo-warmed");
     });
 }

@@ -335,6 +335,9 @@ async function main() {
       `${ratio.toFixed(2)}× (${kb(wire)} / ${kb(snap.saved)})`, ratio <= 1.2);
 
     // ---- search and open ----
+    // Once idle after start-up the app compiles the record page ahead of the
+    // first tap (pages/record.rs, `warm_up`); the figures below follow it.
+    await page.waitForFunction(() => performance.getEntriesByName('campo-warmed').length > 0, null, { timeout: 30_000 });
     const keystrokes = [];
     const text = 'bar';
     await page.getByTestId('search').fill('');
@@ -412,6 +415,7 @@ async function main() {
       }));
       // The first record opened after this start, once the page has settled
       // (a rep looks at the list before tapping a row).
+      await page.waitForFunction(() => performance.getEntriesByName('campo-warmed').length > 0, null, { timeout: 30_000 });
       await quiet(page);
       coldOpens.push(await openRecord(href));
       await page.getByTestId('nav-accounts').click();
