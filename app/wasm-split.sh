@@ -5,7 +5,7 @@
 #
 # Trunk 0.21 cannot split, and splitting needs the linker's relocations, which
 # wasm-bindgen drops. So this takes cargo's own output (linked with
-# `--emit-relocs`, see .cargo/config.toml), splits it with wasm-split-cli
+# `--emit-relocs`, see app/build.rs), splits it with wasm-split-cli
 # (crate wasm_split_cli_support), runs wasm-bindgen on the main module again
 # (`--keep-lld-exports`: the split modules call into it) and puts the result in
 # the staging dir in place of Trunk's unsplit wasm and JS:
