@@ -60,7 +60,7 @@ pub fn App() -> impl IntoView {
     let _ = window_event_listener_untyped("hashchange", move |_| {
         let route = Route::from_hash(&location_hash());
         if ui.route.get_untracked() != route {
-            crate::platform::release_focus();
+            platform::release_focus();
             ui.route.set(route);
         }
     });

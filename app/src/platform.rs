@@ -93,7 +93,7 @@ pub fn release_focus() {
 }
 
 /// Runs `f` when the browser is idle (`requestIdleCallback`, at most two
-/// seconds away), or after a short pause where it has none (Safari).
+/// seconds away), or after a short pause in a browser without it.
 pub fn when_idle(f: impl FnOnce() + 'static) {
     use wasm_bindgen::JsCast;
     use wasm_bindgen::closure::Closure;
