@@ -15,7 +15,8 @@
 //! (by the store, in the transaction that would store it)
 //! and every `token_recheck_interval`, so a revoked token's sessions close; the
 //! relay pings every `ping_interval` and closes a session that sent nothing,
-//! not even a pong, for `idle_timeout`.
+//! not even a pong, for `idle_timeout`, and ends one whose write has waited as
+//! long for the client to read (see [`write`]).
 //!
 //! A cursor above the head (the relay's data was reset or replaced) is treated as
 //! a cursor of 0: the device receives the whole log again, its own entries
@@ -130,7 +131,11 @@ async fn farewell(socket: &mut WebSocket, farewell: Farewell) {
         Farewell::Close { code, reason } => (code, reason),
         Farewell::Refuse { code, message } => {
             let frame = ServerMsg::error(code, message.clone()).encode();
-            let _ = socket.send(Message::Binary(Bytes::from(frame))).await;
+            let _ = write(
+                CLOSE_GRACE,
+                socket.send(Message::Binary(Bytes::from(frame))),
+            )
+            .await;
             (code.close_code(), message)
         }
     };
@@ -138,7 +143,12 @@ async fn farewell(socket: &mut WebSocket, farewell: Farewell) {
         code,
         reason: close_reason(&reason).into(),
     };
-    if socket.send(Message::Close(Some(close))).await.is_ok() {
+    // Bounded like every write: a client that reads nothing holds no farewell
+    // (nor the relay's shutdown) for longer than the grace.
+    if write(CLOSE_GRACE, socket.send(Message::Close(Some(close))))
+        .await
+        .is_ok()
+    {
         // Let the client answer the close so it sees a clean close, not a reset.
         let _ = timeout(CLOSE_GRACE, async {
             while let Some(Ok(_)) = socket.recv().await {}
@@ -199,11 +209,36 @@ fn every(period: Duration) -> Interval {
     interval
 }
 
-async fn send(socket: &mut WebSocket, msg: &ServerMsg) -> Result<(), SessionError> {
-    socket
-        .send(Message::Binary(Bytes::from(msg.encode())))
-        .await
-        .map_err(|_| SessionError::Gone)
+/// Sends one message, waiting at most `within` for the client to make room
+/// for it ([`write`]).
+async fn send(
+    socket: &mut WebSocket,
+    msg: &ServerMsg,
+    within: Duration,
+) -> Result<(), SessionError> {
+    write(
+        within,
+        socket.send(Message::Binary(Bytes::from(msg.encode()))),
+    )
+    .await
+}
+
+/// Awaits a write to the client for at most `within` (the idle timeout). A
+/// write waits while the client's socket buffers are full; one still waiting
+/// after that long means the client reads nothing (it stopped, or its network
+/// vanished without a close), and waiting on would hold its session, and the
+/// relay's shutdown, on a write that may never finish. The session then ends
+/// without a farewell, which could not be written either; the device
+/// reconnects and catches up from its cursor.
+async fn write<E>(
+    within: Duration,
+    write: impl std::future::Future<Output = Result<(), E>>,
+) -> Result<(), SessionError> {
+    match timeout(within, write).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(_)) => Err(SessionError::Gone),
+        Err(_) => Err(SessionError::NotReading(within)),
+    }
 }
 
 /// Runs a blocking store call off the async runtime.
@@ -266,6 +301,7 @@ async fn session(socket: &mut WebSocket, state: &AppState) -> Result<(), Session
             rep: signed_in.rep.clone(),
             head,
         },
+        limits.idle_timeout,
     )
     .await?;
 
@@ -311,11 +347,9 @@ async fn session(socket: &mut WebSocket, state: &AppState) -> Result<(), Session
                 }
                 other => other?,
             },
-            _ = ping.tick() => s
-                .socket
-                .send(Message::Ping(Bytes::new()))
-                .await
-                .map_err(|_| SessionError::Gone)?,
+            _ = ping.tick() => {
+                write(limits.idle_timeout, s.socket.send(Message::Ping(Bytes::new()))).await?;
+            }
             incoming = next_incoming(s.socket) => match incoming? {
                 None => return Ok(()),
                 Some(Incoming::Control) => {
@@ -420,6 +454,11 @@ impl Pending<'_> {
 }
 
 impl Session<'_> {
+    /// How long a write to this device may wait ([`write`]).
+    fn within(&self) -> Duration {
+        self.state.limits.idle_timeout
+    }
+
     async fn handle_frame(&mut self, frame: &[u8]) -> Result<(), SessionError> {
         match ClientMsg::decode(frame)? {
             ClientMsg::Hello(_) => Err(SessionError::SecondHello),
@@ -449,7 +488,7 @@ impl Session<'_> {
                     other => other?,
                 };
                 tracing::debug!(batch, stored = committed.stored, head = ?committed.head, "push durable");
-                send(self.socket, &ServerMsg::Ack { batch }).await
+                send(self.socket, &ServerMsg::Ack { batch }, self.within()).await
             }
         }
     }
@@ -516,6 +555,7 @@ impl Session<'_> {
                         upto,
                         more,
                     },
+                    self.within(),
                 )
                 .await?;
             }
@@ -530,6 +570,7 @@ impl Session<'_> {
                     upto: to,
                     more: false,
                 },
+                self.within(),
             )
             .await?;
         }
@@ -590,13 +631,15 @@ impl Session<'_> {
             // requires, so its next Hello does not ask for its own changes again.
             out.extend(pending.frames(upto));
         }
-        for frame in out {
-            self.socket
-                .feed(Message::Binary(frame))
-                .await
-                .map_err(|_| SessionError::Gone)?;
-        }
-        self.socket.flush().await.map_err(|_| SessionError::Gone)?;
+        let within = self.within();
+        let socket = &mut *self.socket;
+        write(within, async move {
+            for frame in out {
+                socket.feed(Message::Binary(frame)).await?;
+            }
+            socket.flush().await
+        })
+        .await?;
         self.sent = upto;
         Ok(())
     }
@@ -625,6 +668,7 @@ impl Session<'_> {
                     upto: chunk_upto,
                     more: false,
                 },
+                self.within(),
             )
             .await?;
         }

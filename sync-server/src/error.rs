@@ -50,6 +50,9 @@ pub enum SessionError {
     TooFast,
     #[error("nothing received for {} s", .0.as_secs())]
     Idle(Duration),
+    /// A write to the client waited this long for room: it reads nothing.
+    #[error("nothing read for {} s", .0.as_secs())]
+    NotReading(Duration),
     /// The socket closed or failed: nobody to tell.
     #[error("the connection is gone")]
     Gone,
@@ -100,7 +103,8 @@ impl SessionError {
                 code: ErrorCode::Internal,
                 message: "the relay failed; nothing of this batch was stored. Retry later".into(),
             },
-            SessionError::Gone => Farewell::Silent,
+            // A client that reads nothing would not read a farewell either.
+            SessionError::Gone | SessionError::NotReading(_) => Farewell::Silent,
             SessionError::ShuttingDown => Farewell::Close {
                 code: CLOSE_GOING_AWAY,
                 reason: "the relay is restarting; reconnect shortly".into(),
@@ -182,5 +186,9 @@ mod tests {
         let refused = UpgradeRefusal::ForeignOrigin("https://evil.example".into()).into_response();
         assert_eq!(refused.status(), StatusCode::FORBIDDEN);
         assert_eq!(SessionError::Gone.farewell(), Farewell::Silent);
+        assert_eq!(
+            SessionError::NotReading(Duration::from_secs(60)).farewell(),
+            Farewell::Silent
+        );
     }
 }

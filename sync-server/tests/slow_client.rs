@@ -5,40 +5,14 @@
 
 mod common;
 
-use automerge::transaction::Transactable;
-use automerge::{AutoCommit, ROOT};
-use campo_core::ids::{DocId, Seq};
-use campo_core::protocol::{DocChange, MAX_CHANGE_BYTES, ServerMsg};
+use campo_core::ids::Seq;
+use campo_core::protocol::ServerMsg;
 use campo_relay::hub::Hub;
-use common::{Device, Relay};
+use common::{Device, Relay, big_change};
 
 /// Total pushed; well above what loopback socket buffers hold, so the slow
 /// session blocks on its socket and its broadcast receiver lags.
 const PUSHES: u64 = 50;
-
-/// A real Automerge change of about 150 KB (an incompressible string).
-fn big_change(i: u64) -> DocChange {
-    let mut state = (i as u32).wrapping_mul(2_654_435_761).wrapping_add(1);
-    let text: String = (0..200_000)
-        .map(|_| {
-            state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-            char::from(b'a' + ((state >> 16) % 26) as u8)
-        })
-        .collect();
-    let mut doc = AutoCommit::new();
-    doc.put(ROOT, "blob", text).expect("put");
-    doc.commit();
-    let bytes = doc
-        .get_last_local_change()
-        .expect("a change")
-        .raw_bytes()
-        .to_vec();
-    assert!(bytes.len() <= MAX_CHANGE_BYTES);
-    DocChange {
-        doc: DocId([i as u8; 16]),
-        bytes,
-    }
-}
 
 #[tokio::test]
 async fn a_slow_device_lags_without_stalling_others_or_losing_entries() {

@@ -592,6 +592,32 @@ pub fn bulky_customer(doc: u8, chars: usize) -> DocChange {
     DocChange { doc: id, bytes }
 }
 
+/// A real Automerge change of about 150 KB (an incompressible string) to
+/// document `[i; 16]`: not a record, so no field limit applies.
+pub fn big_change(i: u64) -> DocChange {
+    let mut state = (i as u32).wrapping_mul(2_654_435_761).wrapping_add(1);
+    let text: String = (0..200_000)
+        .map(|_| {
+            state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            char::from(b'a' + ((state >> 16) % 26) as u8)
+        })
+        .collect();
+    let mut doc = automerge::AutoCommit::new();
+    automerge::transaction::Transactable::put(&mut doc, automerge::ROOT, "blob", text)
+        .expect("put");
+    doc.commit();
+    let bytes = doc
+        .get_last_local_change()
+        .expect("a change")
+        .raw_bytes()
+        .to_vec();
+    assert!(bytes.len() <= campo_core::protocol::MAX_CHANGE_BYTES);
+    DocChange {
+        doc: DocId([i as u8; 16]),
+        bytes,
+    }
+}
+
 /// How a connection ended, seen from the device.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Ending {
@@ -609,6 +635,34 @@ pub enum Ending {
 }
 
 impl Device {
+    /// Reads whatever comes until the connection ends, for up to `limit`
+    /// (`None` if it is still open then); returns the highest `upto` of the
+    /// Changes read on the way (`Seq(0)` if none).
+    pub async fn read_to_end_within(&mut self, limit: Duration) -> Option<Seq> {
+        let mut upto = self
+            .buffered
+            .drain(..)
+            .filter_map(|m| match m {
+                ServerMsg::Changes { upto, .. } => Some(upto),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(Seq(0));
+        let ws = &mut self.ws;
+        tokio::time::timeout(limit, async {
+            while let Some(Ok(msg)) = ws.next().await {
+                if let Message::Binary(b) = msg
+                    && let Ok(ServerMsg::Changes { upto: u, .. }) = ServerMsg::decode(&b)
+                {
+                    upto = upto.max(u);
+                }
+            }
+        })
+        .await
+        .ok()?;
+        Some(upto)
+    }
+
     /// Waits up to `limit` for the connection to end, skipping pings; panics
     /// on any other message. For endings that come late on purpose (the Hello
     /// timeout) or that may not be a clean close.
