@@ -176,6 +176,11 @@ async function workUntilPainted(page, action, done) {
   }, { action, done });
 }
 
+/** Resolves once the app has compiled the record page ahead of the first tap (mark `campo-warmed`). */
+async function warmed(page) {
+  await page.waitForFunction(() => performance.getEntriesByName('campo-warmed').length > 0, null, { timeout: 30_000 });
+}
+
 /**
  * Resolves once the page has had two idle periods of 40 ms or more in a row
  * (the browser grants up to 50 ms when nothing is pending), or after 5 s.
@@ -337,7 +342,7 @@ async function main() {
     // ---- search and open ----
     // Once idle after start-up the app compiles the record page ahead of the
     // first tap (pages/record.rs, `warm_up`); the figures below follow it.
-    await page.waitForFunction(() => performance.getEntriesByName('campo-warmed').length > 0, null, { timeout: 30_000 });
+    await warmed(page);
     const keystrokes = [];
     const text = 'bar';
     await page.getByTestId('search').fill('');
@@ -415,7 +420,7 @@ async function main() {
       }));
       // The first record opened after this start, once the page has settled
       // (a rep looks at the list before tapping a row).
-      await page.waitForFunction(() => performance.getEntriesByName('campo-warmed').length > 0, null, { timeout: 30_000 });
+      await warmed(page);
       await quiet(page);
       coldOpens.push(await openRecord(href));
       await page.getByTestId('nav-accounts').click();
